@@ -1,0 +1,48 @@
+# Two commands do everything: `make demo` and `make test` (what CI runs).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DBT_FLAGS := --profiles-dir . --project-dir .
+FIXTURE := build/fixture
+export DO_NOT_TRACK := 1
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+
+.PHONY: install demo test lint parse bouncer fixture pytest clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+## demo: synthetic company (scale 1) -> warehouse.duckdb -> dbt build
+demo: install
+	$(BIN)/warehouse demo
+
+## test: everything CI checks
+test: lint bouncer fixture pytest
+
+lint: install
+	$(BIN)/sqlfluff lint --processes 2 models tests analyses
+
+parse: install
+	$(BIN)/dbt parse $(DBT_FLAGS) --target lint --warn-error-options '{"error": ["Deprecations"]}'
+
+bouncer: parse
+	$(BIN)/dbt-bouncer --config-file dbt-bouncer.yml
+
+# dbt build + tests on a small generated fixture, in its own DuckDB file (never the demo's).
+fixture: install
+	rm -rf $(FIXTURE)
+	$(BIN)/warehouse generate --scale 0.05 --seed 7 --bad-rows-rate 0.01 --out $(FIXTURE)/raw
+	WAREHOUSE_PATH=$(FIXTURE)/warehouse.duckdb $(BIN)/warehouse load --from $(FIXTURE)/raw
+	WAREHOUSE_PATH=$(FIXTURE)/warehouse.duckdb $(BIN)/warehouse build
+
+pytest: install
+	$(BIN)/pytest -q
+
+clean:
+	rm -rf $(VENV) build target logs dbt_packages data warehouse.duckdb

@@ -1,0 +1,186 @@
+{#-
+    Helpers for the staging layer: raw values land as text, staging parses them, and every row that
+    breaks the raw contract gets a reason instead of disappearing. Reasons are lower snake_case:
+    missing_<column>, unparseable_<column>, invalid_<column>, orphan_<column>, unknown_currency, ...
+-#}
+
+{#- Text with surrounding spaces removed; empty text is null. -#}
+{% macro clean_text(column) -%}
+    nullif(trim(cast({{ column }} as {{ dbt.type_string() }})), '')
+{%- endmacro %}
+
+{#- The value parsed as data_type, or null when it is empty or does not parse. -#}
+{% macro to_type(column, data_type) -%}
+    {{ dbt.safe_cast(clean_text(column), data_type) }}
+{%- endmacro %}
+
+{#- True when the value is present but does not parse as data_type. -#}
+{% macro is_unparseable(column, data_type) -%}
+    ({{ clean_text(column) }} is not null and {{ to_type(column, data_type) }} is null)
+{%- endmacro %}
+
+{#- Booleans as source systems write them: true/false, t/f, 1/0, yes/no (any case). -#}
+{% macro parse_bool(column) -%}
+    case
+        when lower({{ clean_text(column) }}) in ('true', 't', '1', 'yes', 'y') then true
+        when lower({{ clean_text(column) }}) in ('false', 'f', '0', 'no', 'n') then false
+    end
+{%- endmacro %}
+
+{#- An enumeration's key: lower case, spaces and dashes as underscores ("Mid Market" -> mid_market). -#}
+{% macro enum_key(column) -%}
+    replace(replace(lower({{ clean_text(column) }}), ' ', '_'), '-', '_')
+{%- endmacro %}
+
+{#- The documented spelling of an enumeration value, or null when it is not one of `values`. -#}
+{% macro enum_value(column, values) -%}
+    case {{ enum_key(column) }}
+        {%- for value in values %}
+        when '{{ value | lower | replace(" ", "_") | replace("-", "_") }}' then '{{ value }}'
+        {%- endfor %}
+    end
+{%- endmacro %}
+
+{% macro is_invalid_enum(column, values) -%}
+    ({{ clean_text(column) }} is not null and {{ enum_value(column, values) }} is null)
+{%- endmacro %}
+
+{#- The whole raw row as JSON text, for the quarantine table. -#}
+{% macro row_as_json(relation_alias) -%}
+    {{ return(adapter.dispatch('row_as_json')(relation_alias)) }}
+{%- endmacro %}
+
+{% macro default__row_as_json(relation_alias) -%}
+    cast(to_json({{ relation_alias }}) as {{ dbt.type_string() }})
+{%- endmacro %}
+
+{% macro postgres__row_as_json(relation_alias) -%}
+    cast(row_to_json({{ relation_alias }}) as {{ dbt.type_string() }})
+{%- endmacro %}
+
+{#-
+    Columns every base model carries: the record id (text), load time, soft-delete flag, the raw row
+    and a reason when the loader's own columns do not parse. `source_alias` is the raw relation.
+-#}
+{% macro raw_metadata(source_alias, record_id, has_deleted_flag=true) -%}
+    {{ clean_text(record_id) }} as _record_id,
+    {{ to_type('_loaded_at', dbt.type_timestamp()) }} as _loaded_at,
+    {%- if has_deleted_flag %}
+    coalesce({{ parse_bool('_is_deleted') }}, false) as _is_deleted,
+    {%- else %}
+    false as _is_deleted,
+    {%- endif %}
+    {{ row_as_json(source_alias) }} as _raw_row,
+    case
+        when {{ to_type('_loaded_at', dbt.type_timestamp()) }} is null then 'unparseable__loaded_at'
+        {%- if has_deleted_flag %}
+        when {{ clean_text('_is_deleted') }} is not null and {{ parse_bool('_is_deleted') }} is null
+            then 'unparseable__is_deleted'
+        {%- endif %}
+    end as _metadata_reason
+{%- endmacro %}
+
+{#-
+    Final CTEs of a base model: decide what happens to every raw row, exactly one of
+      quarantined  - no usable id, or the current version breaks the contract (reason in quarantine_reason)
+      superseded   - an older version of a record loaded again later (re-sync): the latest _loaded_at wins
+      deleted      - the current version is soft-deleted in the source
+      staged       - the current, valid version: what the stg_ model exposes
+    `checked` must have the raw_metadata() columns and `_row_reason` (null when the row is valid).
+    `conflict_key`: columns that must be unique among staged rows (effective-dated HR rows: employee
+    and date); the latest-loaded row wins, the others are quarantined as duplicate_effective_date.
+-#}
+{% macro dispose(checked, conflict_key=none) -%}
+versions as (
+    select
+        *,
+        coalesce(_metadata_reason, _row_reason) as _reason,
+        row_number() over (
+            partition by _record_id
+            order by _loaded_at desc nulls last, _raw_row desc
+        ) as _version_rank
+    from {{ checked }}
+),
+
+{%- if conflict_key %}
+
+conflicts as (
+    select
+        _record_id,
+        row_number() over (
+            partition by {{ conflict_key | join(', ') }}
+            order by _loaded_at desc, _record_id desc
+        ) as _conflict_rank
+    from versions
+    where
+        _record_id is not null
+        and _version_rank = 1
+        and not _is_deleted
+        and _reason is null
+),
+{%- endif %}
+
+disposed as (
+    select
+        versions.*,
+        case
+            when versions._record_id is null then 'missing_primary_key'
+            when versions._loaded_at is null then versions._metadata_reason
+            when versions._version_rank > 1 then null
+            when versions._is_deleted then null
+            when versions._reason is not null then versions._reason
+            {%- if conflict_key %}
+            when conflicts._conflict_rank > 1 then 'duplicate_effective_date'
+            {%- endif %}
+        end as quarantine_reason
+    from versions
+    {%- if conflict_key %}
+    left join conflicts
+        on
+            versions._record_id = conflicts._record_id
+            and versions._version_rank = 1
+    {%- endif %}
+),
+
+final as (
+    select
+        *,
+        case
+            when quarantine_reason is not null then 'quarantined'
+            when _version_rank > 1 then 'superseded'
+            when _is_deleted then 'deleted'
+            else 'staged'
+        end as _disposition
+    from disposed
+)
+
+select * from final
+{%- endmacro %}
+
+{#-
+    Why a money row's currency cannot be converted: null when it can (needs `currencies` joined).
+    With a month: that month needs a rate (at or before it). Without: the currency must merely be known,
+    for amounts whose month comes later (salaries, pipeline), checked where they are converted.
+-#}
+{% macro currency_reason(currency_column, month_expression=none, currencies='currencies') -%}
+    case
+        when {{ currency_column }} is null then 'missing_currency_code'
+        when {{ currencies }}.currency_code is null then 'unknown_currency'
+        {%- if month_expression %}
+        when {{ month_expression }} < {{ currencies }}.first_rate_month then 'missing_fx_rate'
+        {%- endif %}
+    end
+{%- endmacro %}
+
+{#- The raw tables of the contract, as (source, table): one base model each. -#}
+{% macro raw_tables() -%}
+    {{ return([
+        ('crm', 'account'), ('crm', 'lead'), ('crm', 'opportunity'), ('crm', 'opportunity_history'),
+        ('crm', 'user'),
+        ('billing', 'customer'), ('billing', 'product'), ('billing', 'price'), ('billing', 'subscription'),
+        ('billing', 'invoice'), ('billing', 'invoice_line_item'), ('billing', 'refund'),
+        ('hr', 'employee'), ('hr', 'employment_status'), ('hr', 'job_history'), ('hr', 'compensation'),
+        ('finance', 'fx_rate'), ('finance', 'gl_entry'),
+        ('cs', 'onboarding'), ('cs', 'nps_response'),
+    ]) }}
+{%- endmacro %}

@@ -1,0 +1,46 @@
+with
+
+source as (
+    select * from {{ source('billing', 'price') }}
+),
+
+currencies as (
+    select * from {{ ref('stg_finance__currencies') }}
+),
+
+parsed as (
+    select
+        {{ raw_metadata('source', 'id', has_deleted_flag=false) }},
+        {{ clean_text('id') }} as price_id,
+        {{ clean_text('product_id') }} as product_id,
+        upper({{ clean_text('currency_code') }}) as currency_code,
+        {{ to_type('unit_amount', 'decimal(18,2)') }} as unit_amount,
+        {{ enum_value('billing_interval', ['month', 'year']) }} as billing_interval,
+        {{ to_type('interval_count', 'integer') }} as interval_count,
+        case
+            when {{ clean_text('billing_interval') }} is null then 'missing_billing_interval'
+            when {{ is_invalid_enum('billing_interval', ['month', 'year']) }} then 'invalid_billing_interval'
+            when {{ clean_text('interval_count') }} is null then 'missing_interval_count'
+            when {{ is_unparseable('interval_count', 'integer') }} then 'unparseable_interval_count'
+            when {{ to_type('interval_count', 'integer') }} < 1 then 'invalid_interval_count'
+            when {{ is_unparseable('unit_amount', 'decimal(18,2)') }} then 'unparseable_unit_amount'
+        end as _parse_reason
+    from source
+),
+
+checked as (
+    select
+        parsed.*,
+        coalesce(
+            parsed._parse_reason,
+            case
+                when parsed.currency_code is null then 'missing_currency_code'
+                when currencies.currency_code is null then 'unknown_currency'
+            end
+        ) as _row_reason
+    from parsed
+    left join currencies
+        on parsed.currency_code = currencies.currency_code
+),
+
+{{ dispose('checked') }}

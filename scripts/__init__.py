@@ -1,0 +1,1 @@
+"""Revenue warehouse tooling: the pipeline's verbs (generate, load, build) behind one CLI."""
