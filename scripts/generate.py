@@ -62,8 +62,8 @@ SEGMENT_TEXT = {  # how the CRM spells them (staging normalises case, spaces and
     "enterprise": ["enterprise", "Enterprise", " ENTERPRISE"],
 }
 #: product -> (monthly USD price per seat, name)
-PLANS = {"PRD-STARTER": (35.0, "Starter"), "PRD-GROWTH": (50.0, "Growth"), "PRD-ENTERPRISE": (70.0, "Enterprise")}
-ADDON = ("PRD-ANALYTICS", 200.0, "Analytics add-on")
+PLANS = {"PRD-STARTER": (29.0, "Starter"), "PRD-GROWTH": (40.0, "Growth"), "PRD-ENTERPRISE": (56.0, "Enterprise")}
+ADDON = ("PRD-ANALYTICS", 150.0, "Analytics add-on")
 LOCAL_PRICE_FACTOR = {"USD": 1.0, "EUR": 0.92, "GBP": 0.79}
 #: interval key -> (billing_interval, interval_count, months, price multiple of one month)
 INTERVALS = {"m1": ("month", 1, 1, 1.0), "m3": ("month", 3, 3, 3.0), "y1": ("year", 1, 12, 10.0)}
@@ -584,7 +584,7 @@ def _crm(seed: int, scale: float, billing: dict, users: np.ndarray, fx: dict) ->
     l_close = l_created + (l_cycle * rng.uniform(0.6, 1.3, n_lost)).astype(int) * DAY
     l_cur = pick(rng, CURRENCIES, [0.64, 0.22, 0.14], n_lost).astype(str)
     l_seats = np.where(l_seg == "smb", 8, np.where(l_seg == "mid_market", 35, 160)) * rng.uniform(0.5, 1.6, n_lost)
-    l_amount = cents(12 * l_seats * np.select([l_seg == "smb", l_seg == "mid_market"], [35, 50], 70) * _local_factor(l_cur))
+    l_amount = cents(12 * l_seats * np.select([l_seg == "smb", l_seg == "mid_market"], [PLANS["PRD-STARTER"][0], PLANS["PRD-GROWTH"][0]], PLANS["PRD-ENTERPRISE"][0]) * _local_factor(l_cur))
 
     # expansion opportunities (won) for seat expansions; renewals for annual plans
     sp = billing["sp"]

@@ -1,0 +1,27 @@
+{#- Shared pieces of the metric definitions (docs/metrics.md). -#}
+
+{#- Invoice statuses whose lines count toward MRR and revenue. -#}
+{% macro counted_invoice_statuses() -%}
+    ('open', 'paid')
+{%- endmacro %}
+
+{#-
+    The reporting date: the dbt var `as_of_date` when given (YYYY-MM-DD), else null, in which case
+    int_as_of_date falls back to the latest _loaded_at date of raw_billing.invoice.
+-#}
+{% macro as_of_date_var() -%}
+    {%- set value = var('as_of_date', none) -%}
+    {%- if value is none or value == '' -%}
+        cast(null as date)
+    {%- else -%}
+        {%- if not modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', value | string) -%}
+            {{ exceptions.raise_compiler_error("var as_of_date must be a date like 2025-12-31, got '" ~ value ~ "'") }}
+        {%- endif -%}
+        cast('{{ value }}' as date)
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Money rounding used in the marts: 6 decimals keeps sums exact to the cent. -#}
+{% macro money(expression) -%}
+    cast(round({{ expression }}, 6) as decimal(18, 6))
+{%- endmacro %}

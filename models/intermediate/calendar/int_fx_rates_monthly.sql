@@ -1,0 +1,64 @@
+{#-
+    USD per unit of each currency for every calendar month: the rate of that month, else the latest
+    earlier month's rate (carried forward). USD is 1. A currency has no row for months before its first
+    rate: staging quarantines amounts that would need one (missing_fx_rate).
+-#}
+with
+
+fx_rates as (
+    select * from {{ ref('stg_finance__fx_rates') }}
+),
+
+months as (
+    select * from {{ ref('int_months') }}
+),
+
+rated_currencies as (
+    select distinct currency_code
+    from fx_rates
+    where currency_code <> 'USD'
+),
+
+latest_rate_month as (
+    select
+        rated_currencies.currency_code,
+        months.month,
+        max(fx_rates.rate_month) as rate_month
+    from rated_currencies
+    cross join months
+    inner join fx_rates
+        on
+            rated_currencies.currency_code = fx_rates.currency_code
+            and months.month >= fx_rates.rate_month
+    group by rated_currencies.currency_code, months.month
+),
+
+carried as (
+    select
+        latest_rate_month.currency_code,
+        latest_rate_month.month,
+        latest_rate_month.rate_month,
+        fx_rates.usd_per_unit
+    from latest_rate_month
+    inner join fx_rates
+        on
+            latest_rate_month.currency_code = fx_rates.currency_code
+            and latest_rate_month.rate_month = fx_rates.rate_month
+),
+
+usd as (
+    select
+        'USD' as currency_code,
+        month,
+        month as rate_month,
+        cast(1 as decimal(18, 8)) as usd_per_unit
+    from months
+),
+
+final as (
+    select * from carried
+    union all
+    select * from usd
+)
+
+select * from final

@@ -1,0 +1,50 @@
+{#-
+    Calendar months covering all billing activity: from the month of the earliest counted invoice or
+    service period to the later of the as_of month and the last service month (deferred revenue needs
+    months after as_of). The reporting window (int_month_spine) is a slice of it.
+-#}
+with
+
+invoices as (
+    select * from {{ ref('stg_billing__invoices') }}
+),
+
+line_items as (
+    select * from {{ ref('stg_billing__invoice_line_items') }}
+),
+
+as_of as (
+    select * from {{ ref('int_as_of_date') }}
+),
+
+bounds as (
+    select
+        cast({{ dbt.date_trunc('month', 'least(min(invoices.invoice_date), min(line_items.period_start))') }} as date)
+            as first_month,
+        cast({{ dbt.date_trunc('month', 'max(line_items.period_end)') }} as date) as last_service_month
+    from invoices
+    left join line_items
+        on invoices.invoice_id = line_items.invoice_id
+),
+
+series as (
+    select months.month
+    from bounds
+    cross join as_of
+    cross join lateral {{ month_series(
+        'coalesce(bounds.first_month, as_of.as_of_month)',
+        'greatest(coalesce(bounds.last_service_month, as_of.as_of_month), as_of.as_of_month)'
+    ) }} as months
+),
+
+final as (
+    select
+        month,
+        cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 1, 'month')) }} as date)
+            as month_end,
+        {{ dbt.datediff('month', dbt.dateadd('month', 1, 'month'), 'day') }}
+            as days_in_month
+    from series
+)
+
+select * from final

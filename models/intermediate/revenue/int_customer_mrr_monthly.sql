@@ -1,0 +1,57 @@
+{#-
+    Customer MRR of month m (docs/metrics.md): the sum of line_mrr_local of the customer's counted
+    subscription lines whose service period covers the month's last day
+    (period_start <= month_end < period_end), converted at month m's rate.
+    Sparse: only customer-months that some line covers (never a customers x months cross join).
+    MRR is never negative: where the covering lines net below zero (a proration credit whose base
+    charge is not counted, e.g. its invoice is uncollectible or quarantined) mrr_local is 0 and the raw
+    sum stays in net_line_mrr_local for the data-quality checks.
+-#}
+with
+
+lines as (
+    select * from {{ ref('int_invoice_lines_normalized') }}
+    where line_type = 'subscription'
+),
+
+months as (
+    select * from {{ ref('int_months') }}
+),
+
+fx_rates as (
+    select * from {{ ref('int_fx_rates_monthly') }}
+),
+
+covered as (
+    select
+        lines.customer_id,
+        lines.currency_code,
+        months.month,
+        round(sum(lines.line_mrr_local), 6) as net_line_mrr_local,
+        count(*) as covering_lines
+    from lines
+    inner join months
+        on
+            lines.period_start <= months.month_end
+            and lines.period_end > months.month_end
+    group by lines.customer_id, lines.currency_code, months.month
+),
+
+final as (
+    select
+        covered.customer_id,
+        covered.month,
+        covered.currency_code,
+        covered.net_line_mrr_local,
+        fx_rates.usd_per_unit,
+        covered.covering_lines,
+        greatest(covered.net_line_mrr_local, 0) as mrr_local,
+        round(greatest(covered.net_line_mrr_local, 0) * fx_rates.usd_per_unit, 6) as mrr_usd
+    from covered
+    left join fx_rates
+        on
+            covered.currency_code = fx_rates.currency_code
+            and covered.month = fx_rates.month
+)
+
+select * from final
