@@ -25,3 +25,8 @@
 {% macro money(expression) -%}
     cast(round({{ expression }}, 6) as decimal(18, 6))
 {%- endmacro %}
+
+{#- numerator / denominator, null when the denominator is 0 or null (docs/metrics.md, "Conventions"). -#}
+{% macro ratio(numerator, denominator) -%}
+    cast(round(({{ numerator }}) / nullif({{ denominator }}, 0), 6) as decimal(18, 6))
+{%- endmacro %}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import duckdb
@@ -63,23 +64,26 @@ class Independent:
             if status in COUNTED:
                 yield customer, currency, invoice_date, price_id, line_type, is_proration, Decimal(amount) - Decimal(discount), start, end
 
-    def mrr_local(self) -> dict[tuple[str, dt.date], float]:
-        """Customer MRR of every month whose last day a counted subscription line covers, floored at 0."""
-        total: dict[tuple[str, dt.date], float] = defaultdict(float)
+    def mrr_local(self) -> dict[tuple[str, dt.date], Fraction]:
+        """Customer MRR of every month whose last day a counted subscription line covers, floored at 0.
+
+        Exact rational arithmetic: a month is flat only when its MRR is exactly last month's.
+        """
+        total: dict[tuple[str, dt.date], Fraction] = defaultdict(Fraction)
         for customer, _, _, price_id, line_type, is_proration, net, start, end in self.counted_lines():
             if line_type != "subscription":
                 continue
             unit, count = self.prices[price_id]
             months = count * (12 if unit == "year" else 1)
-            mrr = float(net) / months
+            mrr = Fraction(net) / months
             if is_proration:
-                mrr *= (_add_months(start, months) - start).days / (end - start).days
+                mrr *= Fraction((_add_months(start, months) - start).days, (end - start).days)
             m = _month(start)
             while m <= _month(end):
                 if start <= _month_end(m) < end:
                     total[(customer, m)] += mrr
                 m = _add_months(m, 1)
-        return {key: max(value, 0.0) for key, value in total.items()}
+        return {key: max(value, Fraction(0)) for key, value in total.items()}
 
     def revenue_by_month(self) -> dict[dt.date, float]:
         revenue: dict[dt.date, float] = defaultdict(float)
@@ -122,13 +126,14 @@ def test_mrr_and_movements_match_an_independent_recomputation(built) -> None:
         currency = calc.customer_currency[customer]
         was_active = False
         for i, m in enumerate(window):
-            cur = local.get((customer, m), 0.0)
+            cur = local.get((customer, m), Fraction(0))
             prev_month = _add_months(m, -1)
-            prev = local.get((customer, prev_month), 0.0)
+            prev = local.get((customer, prev_month), Fraction(0))
             if cur != 0 or prev != 0:
                 r_m = calc.rate(currency, m)
                 r_prev = calc.rate(currency, prev_month) if prev != 0 else r_m
-                opening, current = prev * r_m, cur * r_m
+                cur_f, prev_f = float(cur), float(prev)
+                opening, current = prev_f * r_m, cur_f * r_m
                 if prev == 0 and cur > 0:
                     kind = "reactivation" if was_active else "new"
                 elif prev > 0 and cur > prev:
@@ -141,7 +146,7 @@ def test_mrr_and_movements_match_an_independent_recomputation(built) -> None:
                     kind = "flat"
                 movement = {"new": current, "reactivation": current, "expansion": current - opening,
                             "contraction": current - opening, "churn": -opening, "flat": 0.0}[kind]
-                expected[(m, customer)] = (kind, current, prev * r_prev, opening, movement, prev * (r_m - r_prev))
+                expected[(m, customer)] = (kind, current, prev_f * r_prev, opening, movement, prev_f * (r_m - r_prev))
             was_active = was_active or cur > 0
     actual = {
         (r[0], r[1]): r[2:]
