@@ -40,6 +40,7 @@ fixture: install
 	$(BIN)/warehouse generate --scale 0.05 --seed 7 --bad-rows-rate 0.01 --out $(FIXTURE)/raw
 	WAREHOUSE_PATH=$(FIXTURE)/warehouse.duckdb $(BIN)/warehouse load --from $(FIXTURE)/raw
 	WAREHOUSE_PATH=$(FIXTURE)/warehouse.duckdb $(BIN)/warehouse build
+	WAREHOUSE_PATH=$(FIXTURE)/warehouse.duckdb $(BIN)/dbt docs generate $(DBT_FLAGS) --quiet
 
 pytest: install
 	$(BIN)/pytest -q

@@ -28,3 +28,14 @@ def messy_warehouse(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Pat
     load(raw, db)
     assert run_dbt(["build", "--quiet"], db) == 0, "dbt build failed on the messy fixture"
     return raw, db
+
+
+@pytest.fixture(scope="session")
+def clean_warehouse(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A clean dataset (no bad rows: raw equals truth), loaded and built: (raw folder, warehouse file)."""
+    root = tmp_path_factory.mktemp("clean")
+    raw, db = root / "raw", root / "warehouse.duckdb"
+    generate(raw, scale=0.1, seed=21, bad_rows_rate=0)
+    load(raw, db)
+    assert run_dbt(["build", "--quiet"], db) == 0, "dbt build failed on the clean fixture"
+    return raw, db

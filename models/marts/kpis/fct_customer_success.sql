@@ -1,0 +1,71 @@
+{#-
+    Onboarding and satisfaction by month of the reporting window (docs/metrics.md, "Onboarding and
+    satisfaction"): completion rate of onboardings started in the month (a cohort rate: recent cohorts
+    are still in progress), mean time to value of onboardings that went live in the month, and NPS of
+    the month's survey answers.
+-#}
+with
+
+spine as (
+    select * from {{ ref('int_month_spine') }}
+),
+
+onboardings as (
+    select * from {{ ref('stg_cs__onboardings') }}
+),
+
+nps_responses as (
+    select * from {{ ref('stg_cs__nps_responses') }}
+),
+
+started as (
+    select
+        cast({{ dbt.date_trunc('month', 'started_on') }} as date) as month,
+        count(*) as onboardings_started,
+        count(case when status = 'completed' then 1 end) as onboardings_completed
+    from onboardings
+    group by cast({{ dbt.date_trunc('month', 'started_on') }} as date)
+),
+
+went_live as (
+    select
+        cast({{ dbt.date_trunc('month', 'go_live_on') }} as date) as month,
+        count(*) as onboardings_live,
+        avg({{ dbt.datediff('started_on', 'go_live_on', 'day') }}) as time_to_value_days
+    from onboardings
+    where go_live_on is not null
+    group by cast({{ dbt.date_trunc('month', 'go_live_on') }} as date)
+),
+
+answers as (
+    select
+        cast({{ dbt.date_trunc('month', 'responded_at') }} as date) as month,
+        count(*) as nps_responses,
+        count(case when score >= 9 then 1 end) as promoters,
+        count(case when score <= 6 then 1 end) as detractors
+    from nps_responses
+    group by cast({{ dbt.date_trunc('month', 'responded_at') }} as date)
+),
+
+final as (
+    select
+        spine.month,
+        cast(coalesce(started.onboardings_started, 0) as integer) as onboardings_started,
+        cast(coalesce(started.onboardings_completed, 0) as integer) as onboardings_completed,
+        {{ ratio('started.onboardings_completed', 'started.onboardings_started') }} as onboarding_completion_rate,
+        cast(coalesce(went_live.onboardings_live, 0) as integer) as onboardings_live,
+        cast(round(went_live.time_to_value_days, 6) as decimal(18, 6)) as time_to_value_days,
+        cast(coalesce(answers.nps_responses, 0) as integer) as nps_responses,
+        cast(coalesce(answers.promoters, 0) as integer) as promoters,
+        cast(coalesce(answers.detractors, 0) as integer) as detractors,
+        {{ ratio('100.0 * (answers.promoters - answers.detractors)', 'answers.nps_responses') }} as nps
+    from spine
+    left join started
+        on spine.month = started.month
+    left join went_live
+        on spine.month = went_live.month
+    left join answers
+        on spine.month = answers.month
+)
+
+select * from final

@@ -1,0 +1,249 @@
+{#-
+    Funnel and sales by month of the reporting window (docs/metrics.md, "Funnel and sales"). Amounts
+    convert at the rate of the month in question (the close month for deals, month m for pipeline and
+    commit). An opportunity's state at an instant t is its latest history row with changed_at <= t.
+-#}
+with
+
+spine as (
+    select * from {{ ref('int_month_spine') }}
+),
+
+leads as (
+    select * from {{ ref('stg_crm__leads') }}
+),
+
+opportunities as (
+    select * from {{ ref('stg_crm__opportunities') }}
+),
+
+history as (
+    select * from {{ ref('stg_crm__opportunity_history') }}
+),
+
+fx_rates as (
+    select * from {{ ref('int_fx_rates_monthly') }}
+),
+
+headcount as (
+    select * from {{ ref('int_headcount_monthly') }}
+),
+
+gl_costs as (
+    select * from {{ ref('int_gl_costs_monthly') }}
+),
+
+lead_months as (
+    select
+        cast({{ dbt.date_trunc('month', 'mql_at') }} as date) as month,
+        count(*) as mqls,
+        count(sql_at) as mqls_reaching_sql
+    from leads
+    where mql_at is not null
+    group by cast({{ dbt.date_trunc('month', 'mql_at') }} as date)
+),
+
+sql_months as (
+    select
+        cast({{ dbt.date_trunc('month', 'sql_at') }} as date) as month,
+        count(*) as sqls
+    from leads
+    where sql_at is not null
+    group by cast({{ dbt.date_trunc('month', 'sql_at') }} as date)
+),
+
+marketing_cost as (
+    select
+        month,
+        sum(cost_usd) as cost_usd
+    from (
+        select
+            month,
+            payroll_cost_usd as cost_usd
+        from headcount
+        where function = 'marketing'
+        union all
+        select
+            month,
+            cost_usd
+        from gl_costs
+        where function = 'marketing'
+    ) as parts
+    group by month
+),
+
+closed_deals as (
+    select
+        opportunities.opportunity_id,
+        opportunities.opportunity_type,
+        opportunities.is_won,
+        opportunities.is_closed,
+        cast({{ dbt.date_trunc('month', 'opportunities.close_date') }} as date) as month,
+        coalesce(opportunities.amount, 0) * fx_rates.usd_per_unit as amount_usd,
+        {{ dbt.datediff('cast(opportunities.created_at as date)', 'opportunities.close_date', 'day') }}
+            as cycle_days
+    from opportunities
+    left join fx_rates
+        on
+            opportunities.currency_code = fx_rates.currency_code
+            and cast({{ dbt.date_trunc('month', 'opportunities.close_date') }} as date) = fx_rates.month
+    where opportunities.is_closed
+),
+
+deal_months as (
+    select
+        month,
+        count(case when opportunity_type = 'new_business' then 1 end) as closed_new_business,
+        count(case when opportunity_type = 'new_business' and is_won then 1 end) as won_new_business,
+        avg(case when opportunity_type = 'new_business' and is_won then amount_usd end) as avg_deal_size_usd,
+        avg(case when opportunity_type = 'new_business' and is_won then cycle_days end) as sales_cycle_days,
+        sum(case when is_won then amount_usd else 0 end) as bookings_usd
+    from closed_deals
+    group by month
+),
+
+history_intervals as (
+    select
+        opportunity_id,
+        changed_at,
+        lead(changed_at) over (partition by opportunity_id order by changed_at, opportunity_history_id)
+            as next_changed_at,
+        stage_name,
+        amount,
+        close_date,
+        forecast_category
+    from history
+),
+
+state_at_month_end as (
+    select
+        spine.month,
+        history_intervals.opportunity_id,
+        history_intervals.stage_name,
+        history_intervals.amount
+    from spine
+    inner join history_intervals
+        on
+            history_intervals.changed_at < {{ dbt.dateadd('month', 1, 'spine.month') }}
+            and (
+                history_intervals.next_changed_at is null
+                or history_intervals.next_changed_at >= {{ dbt.dateadd('month', 1, 'spine.month') }}
+            )
+),
+
+pipeline as (
+    select
+        state_at_month_end.month,
+        count(*) as open_opportunities,
+        count(case when opportunities.opportunity_type = 'new_business' then 1 end) as open_new_business,
+        sum(coalesce(state_at_month_end.amount, 0) * fx_rates.usd_per_unit) as pipeline_value_usd
+    from state_at_month_end
+    inner join opportunities
+        on state_at_month_end.opportunity_id = opportunities.opportunity_id
+    left join fx_rates
+        on
+            opportunities.currency_code = fx_rates.currency_code
+            and state_at_month_end.month = fx_rates.month
+    where
+        state_at_month_end.stage_name not in ('Closed Won', 'Closed Lost')
+        and opportunities.created_at < {{ dbt.dateadd('month', 1, 'state_at_month_end.month') }}
+    group by state_at_month_end.month
+),
+
+state_at_month_start as (
+    select
+        spine.month,
+        history_intervals.opportunity_id,
+        history_intervals.amount,
+        history_intervals.close_date,
+        history_intervals.forecast_category
+    from spine
+    inner join history_intervals
+        on
+            spine.month >= history_intervals.changed_at
+            and (history_intervals.next_changed_at is null or spine.month < history_intervals.next_changed_at)
+),
+
+commit_forecast as (
+    select
+        state_at_month_start.month,
+        sum(coalesce(state_at_month_start.amount, 0) * fx_rates.usd_per_unit) as commit_forecast_usd
+    from state_at_month_start
+    inner join opportunities
+        on state_at_month_start.opportunity_id = opportunities.opportunity_id
+    left join fx_rates
+        on
+            opportunities.currency_code = fx_rates.currency_code
+            and state_at_month_start.month = fx_rates.month
+    where
+        state_at_month_start.forecast_category = 'commit'
+        and cast({{ dbt.date_trunc('month', 'state_at_month_start.close_date') }} as date) = state_at_month_start.month
+    group by state_at_month_start.month
+),
+
+monthly as (
+    select
+        spine.month,
+        coalesce(lead_months.mqls, 0) as mqls,
+        coalesce(sql_months.sqls, 0) as sqls,
+        lead_months.mqls_reaching_sql,
+        coalesce(marketing_cost.cost_usd, 0) as marketing_cost_usd,
+        coalesce(deal_months.closed_new_business, 0) as closed_new_business,
+        coalesce(deal_months.won_new_business, 0) as won_new_business,
+        deal_months.avg_deal_size_usd,
+        deal_months.sales_cycle_days,
+        coalesce(deal_months.bookings_usd, 0) as bookings_usd,
+        coalesce(pipeline.open_opportunities, 0) as open_opportunities,
+        coalesce(pipeline.open_new_business, 0) as open_new_business,
+        coalesce(pipeline.pipeline_value_usd, 0) as pipeline_value_usd,
+        coalesce(commit_forecast.commit_forecast_usd, 0) as commit_forecast_usd
+    from spine
+    left join lead_months
+        on spine.month = lead_months.month
+    left join sql_months
+        on spine.month = sql_months.month
+    left join marketing_cost
+        on spine.month = marketing_cost.month
+    left join deal_months
+        on spine.month = deal_months.month
+    left join pipeline
+        on spine.month = pipeline.month
+    left join commit_forecast
+        on spine.month = commit_forecast.month
+),
+
+with_rates as (
+    select
+        *,
+        1.0 * won_new_business / nullif(closed_new_business, 0) as win_rate_value,
+        lag(bookings_usd) over (order by month) as previous_bookings_usd
+    from monthly
+),
+
+final as (
+    select
+        month,
+        cast(mqls as integer) as mqls,
+        cast(sqls as integer) as sqls,
+        {{ ratio('mqls_reaching_sql', 'mqls') }} as mql_to_sql_rate,
+        {{ money('marketing_cost_usd') }} as marketing_cost_usd,
+        {{ ratio('marketing_cost_usd', 'mqls') }} as cost_per_mql_usd,
+        {{ ratio('marketing_cost_usd', 'sqls') }} as cost_per_sql_usd,
+        cast(closed_new_business as integer) as closed_new_business,
+        cast(won_new_business as integer) as won_new_business,
+        cast(round(win_rate_value, 6) as decimal(18, 6)) as win_rate,
+        {{ money('avg_deal_size_usd') }} as avg_deal_size_usd,
+        cast(round(sales_cycle_days, 6) as decimal(18, 6)) as sales_cycle_days,
+        cast(open_opportunities as integer) as open_opportunities,
+        {{ money('pipeline_value_usd') }} as pipeline_value_usd,
+        {{ ratio('open_new_business * win_rate_value * avg_deal_size_usd', 'sales_cycle_days') }}
+            as pipeline_velocity_usd_per_day,
+        {{ money('bookings_usd') }} as bookings_usd,
+        cast(round(bookings_usd / nullif(previous_bookings_usd, 0) - 1, 6) as decimal(18, 6)) as bookings_growth_mom,
+        {{ money('commit_forecast_usd') }} as commit_forecast_usd,
+        cast(round(1 - abs(bookings_usd - commit_forecast_usd) / nullif(commit_forecast_usd, 0), 6) as decimal(18, 6))
+            as forecast_accuracy
+    from with_rates
+)
+
+select * from final
