@@ -30,3 +30,14 @@
 {% macro ratio(numerator, denominator) -%}
     cast(round(({{ numerator }}) / nullif({{ denominator }}, 0), 6) as decimal(18, 6))
 {%- endmacro %}
+
+{#-
+    End (exclusive) of an effective-dated row: the next row's effective date for the same key, or
+    9999-12-31 while it is the latest.
+-#}
+{% macro valid_until(date_column, partition_by) -%}
+    coalesce(
+        lead({{ date_column }}) over (partition by {{ partition_by }} order by {{ date_column }}),
+        cast('9999-12-31' as date)
+    )
+{%- endmacro %}

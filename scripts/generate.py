@@ -1179,10 +1179,11 @@ def _inject(tables: dict[str, pa.Table], rate: float, seed: int) -> list[dict]:
         by_table.setdefault(cls.table, []).append(cls)
     for name, classes in by_table.items():
         table = tables[name]
-        ids_np = pc.cast(table["id"], pa.string()).to_numpy(zero_copy_only=False)
-        _, inverse, counts = np.unique(ids_np.astype(str), return_inverse=True, return_counts=True)
-        single = counts[inverse] == 1  # one version only, and not soft-deleted: its reason will show
-        if "_is_deleted" in table.column_names:
+        id_text = pc.cast(table["id"], pa.string())
+        counts = pc.value_counts(id_text)
+        repeated = pc.filter(counts.field("values"), pc.greater(counts.field("counts"), 1))
+        single = ~pc.is_in(id_text, value_set=repeated).to_numpy(zero_copy_only=False)  # one version only,
+        if "_is_deleted" in table.column_names:  # and not soft-deleted: its reason will show
             single &= ~table["_is_deleted"].to_numpy(zero_copy_only=False).astype(bool)
         per_class = max(1, int(round(rate * table.num_rows / len(classes))))
         eligible = {cls.reason: single.copy() for cls in classes}
@@ -1205,7 +1206,7 @@ def _inject(tables: dict[str, pa.Table], rate: float, seed: int) -> list[dict]:
             candidates = np.flatnonzero(eligible[cls.reason] & ~taken)
             rows = np.sort(rng.choice(candidates, min(per_class, len(candidates)), replace=False))
             taken[rows] = True
-            record_ids = ids_np[rows].tolist()
+            record_ids = id_text.take(pa.array(rows, type=pa.int64())).to_pylist()
             table, record_ids, extra = _corrupt(table, original, cls, rows, record_ids)
             if extra is not None:
                 extra_rows.append(extra)

@@ -37,10 +37,7 @@ status_intervals as (
     select
         employee_id,
         effective_date as valid_from,
-        coalesce(
-            lead(effective_date) over (partition by employee_id order by effective_date),
-            cast('9999-12-31' as date)
-        ) as valid_to,
+        {{ valid_until('effective_date', 'employee_id') }} as valid_to,
         status,
         employment_type,
         fte
@@ -51,10 +48,7 @@ job_intervals as (
     select
         employee_id,
         effective_date as valid_from,
-        coalesce(
-            lead(effective_date) over (partition by employee_id order by effective_date),
-            cast('9999-12-31' as date)
-        ) as valid_to,
+        {{ valid_until('effective_date', 'employee_id') }} as valid_to,
         department,
         role_family
     from job_history
@@ -64,10 +58,7 @@ pay_intervals as (
     select
         employee_id,
         effective_date as valid_from,
-        coalesce(
-            lead(effective_date) over (partition by employee_id order by effective_date),
-            cast('9999-12-31' as date)
-        ) as valid_to,
+        {{ valid_until('effective_date', 'employee_id') }} as valid_to,
         annual_base_salary,
         currency_code as salary_currency_code
     from compensation
