@@ -18,7 +18,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
 
-## demo: synthetic company (scale 1) -> warehouse.duckdb -> dbt build
+## demo: synthetic company (scale 1) -> warehouse.duckdb -> dbt build, checks -> published/warehouse.duckdb
 demo: install
 	$(BIN)/warehouse demo
 
@@ -39,7 +39,7 @@ fixture: install
 	rm -rf $(FIXTURE)
 	$(BIN)/warehouse generate --scale 0.05 --seed 7 --bad-rows-rate 0.01 --out $(FIXTURE)/raw
 	WAREHOUSE_PATH=$(FIXTURE)/warehouse.duckdb $(BIN)/warehouse load --from $(FIXTURE)/raw
-	WAREHOUSE_PATH=$(FIXTURE)/warehouse.duckdb $(BIN)/warehouse build
+	WAREHOUSE_PATH=$(FIXTURE)/warehouse.duckdb WAREHOUSE_PUBLISH_PATH=$(FIXTURE)/published.duckdb $(BIN)/warehouse build
 	WAREHOUSE_PATH=$(FIXTURE)/warehouse.duckdb $(BIN)/dbt docs generate $(DBT_FLAGS) --quiet
 
 pytest: install

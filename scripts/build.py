@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Iterator
 
 import yaml
 
-from scripts.common import PROJECT_ROOT, WarehouseError
+from scripts.common import PROJECT_ROOT, WarehouseError, publish_path
+
+if TYPE_CHECKING:
+    from scripts.check import CheckResult
 
 
 def parse_vars(text: str | None) -> dict:
@@ -34,21 +40,75 @@ def dbt_executable() -> str:
     return found
 
 
-def run_dbt(command: list[str], db_path: Path, vars_: dict | None = None, extra: list[str] | None = None) -> int:
+def run_dbt(command: list[str], db_path: Path, vars_: dict | None = None, extra: list[str] | None = None,
+            quiet: bool = False) -> int:
     """Run one dbt command from the project root on the given warehouse file; return its exit code."""
     args = [dbt_executable(), *command, "--project-dir", str(PROJECT_ROOT), "--profiles-dir", str(PROJECT_ROOT)]
     if vars_:
         args += ["--vars", yaml.safe_dump(vars_, default_flow_style=True).strip()]
     args += extra or []
     env = {**os.environ, "WAREHOUSE_PATH": str(db_path)}
-    return subprocess.call(args, cwd=PROJECT_ROOT, env=env)
+    output = subprocess.DEVNULL if quiet else None
+    return subprocess.call(args, cwd=PROJECT_ROOT, env=env, stdout=output, stderr=output)
 
 
-def build(db_path: Path, vars_text: str | None = None, extra: list[str] | None = None) -> None:
+@contextmanager
+def build_lock(db_path: Path) -> Iterator[None]:
+    """One build at a time per warehouse file: a second concurrent build fails at once, clearly."""
+    lock_path = db_path.with_name(db_path.name + ".lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise WarehouseError(
+                f"another warehouse build is running on {db_path} (pid {holder}, lock {lock_path}); "
+                "the published marts are unchanged"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def build(db_path: Path, vars_text: str | None = None, extra: list[str] | None = None,
+          target: Path | None = None) -> list[CheckResult]:
+    """dbt build -> checks -> publish (write-audit-publish). Raises WarehouseError on any failure,
+    leaving the published file as it was."""
+    from scripts.check import check_path, summary
+    from scripts.publish import publish
+    from scripts.runs import Run, last_dbt_invocation_id
+
     if not db_path.exists():
         raise WarehouseError(f"{db_path}: warehouse file not found (run `warehouse load --from DIR` first)")
-    code = run_dbt(["build"], db_path, parse_vars(vars_text), extra)
-    if code != 0:
-        raise WarehouseError(
-            f"dbt build failed (exit {code}): see the errors above and {PROJECT_ROOT / 'logs' / 'dbt.log'}"
-        )
+    vars_ = parse_vars(vars_text)
+    target = target or publish_path()
+    run = Run("build")
+    with build_lock(db_path):
+        code = run_dbt(["build"], db_path, vars_, extra)
+        run.dbt_invocation_id = last_dbt_invocation_id()
+        if code != 0:
+            run.record(db_path, "failed", f"dbt build exit {code}")
+            raise WarehouseError(
+                f"dbt build failed (exit {code}); published marts unchanged ({target}). "
+                f"See the errors above and {PROJECT_ROOT / 'logs' / 'dbt.log'}"
+            )
+        run_dbt(["source", "freshness"], db_path, vars_, quiet=True)  # stale sources: a warning check
+        results = check_path(db_path, run.run_id)
+        print(summary(results), flush=True)
+        failed = [r for r in results if r.status == "fail"]
+        if failed:
+            run.record(db_path, "failed", "checks failed: " + ", ".join(r.check_name for r in failed))
+            raise WarehouseError(
+                f"{len(failed)} error-severity check(s) failed; published marts unchanged ({target}). "
+                f"Details: audit.check_results in {db_path} (run {run.run_id})"
+            )
+        run.record(db_path, "published", f"published to {target}")
+        run.mart_row_counts = publish(db_path, target)
+    return results

@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from scripts.common import PROJECT_ROOT, WarehouseError, warehouse_path
+from scripts.common import PROJECT_ROOT, WarehouseError, publish_path, warehouse_path
 
 
 def _step(label: str) -> float:
@@ -44,9 +44,33 @@ def cmd_load(args: argparse.Namespace) -> None:
 def cmd_build(args: argparse.Namespace) -> None:
     from scripts.build import build
 
-    started = _step(f"dbt build on {warehouse_path()}")
+    started = _step(f"dbt build on {warehouse_path()}, checks, publish to {publish_path()}")
     build(warehouse_path(), args.vars, args.dbt_args)
     _done(started)
+
+
+def cmd_check(args: argparse.Namespace) -> None:
+    from scripts.build import run_dbt
+    from scripts.check import check_path, summary
+    from scripts.runs import Run
+
+    db = warehouse_path()
+    if not db.exists():
+        raise WarehouseError(f"{db}: warehouse file not found (run `warehouse demo` or `warehouse build` first)")
+    run_dbt(["source", "freshness"], db, quiet=True)
+    run = Run("check")
+    results = check_path(db, run.run_id)
+    print(summary(results))
+    failed = [r for r in results if r.status == "fail"]
+    run.record(db, "failed" if failed else "passed", f"{len(failed)} failed")
+    if failed:
+        raise WarehouseError(f"{len(failed)} error-severity check(s) failed: see audit.check_results in {db}")
+
+
+def cmd_status(args: argparse.Namespace) -> None:
+    from scripts.runs import status
+
+    print(status(warehouse_path(), publish_path()))
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
@@ -60,10 +84,42 @@ def cmd_demo(args: argparse.Namespace) -> None:
     started = _step(f"loading {raw} into {db}")
     results = load(raw, db)
     _done(started, f"{sum(r.rows for r in results):,} rows")
-    started = _step("dbt build")
+    started = _step("dbt build, checks, publish")
     build(db)
     _done(started)
-    print(f"\nWarehouse ready: {db}")
+    print(demo_summary(db, publish_path()))
+
+
+def demo_summary(build_file: Path, published: Path) -> str:
+    from scripts.warehouse import connect
+
+    con = connect(published, read_only=True)
+    try:
+        month, *values = con.execute("""
+            select month,
+                max(case when kpi_name = 'revenue_per_head_ttm_usd' then kpi_value end),
+                max(case when kpi_name = 'arr_usd' then kpi_value end),
+                max(case when kpi_name = 'avg_fte' then kpi_value end),
+                max(case when kpi_name = 'nrr' then kpi_value end),
+                max(case when kpi_name = 'ltv_to_cac' then kpi_value end),
+                max(case when kpi_name = 'cac_payback_months' then kpi_value end)
+            from marts.fct_kpi_monthly
+            group by month order by month desc limit 1
+        """).fetchone()
+    finally:
+        con.close()
+    rph, arr, fte, nrr, ltv_cac, payback = (float(v) if v is not None else float("nan") for v in values)
+    return "\n".join([
+        "",
+        f"Headline KPIs for {month:%B %Y}:",
+        f"  revenue per head (TTM)  ${rph:,.0f}   (north star)",
+        f"  ARR                     ${arr:,.0f}   with {fte:,.1f} average FTE",
+        f"  NRR                     {nrr:.1%}",
+        f"  LTV:CAC                 {ltv_cac:.2f}   payback {payback:.1f} months",
+        f"Published marts (for BI tools): {published}",
+        f"Private build file (raw data, pay; keep private): {build_file}",
+        "Run `warehouse status` for run history and `warehouse check` to re-run the data-quality checks.",
+    ])
 
 
 def parser() -> argparse.ArgumentParser:
@@ -83,12 +139,18 @@ def parser() -> argparse.ArgumentParser:
     ld.add_argument("--append", action="store_true", help="add the rows as a delta instead of replacing tables")
     ld.set_defaults(func=cmd_load)
 
-    b = sub.add_parser("build", help="dbt build (extra dbt arguments after --)")
+    b = sub.add_parser("build", help="dbt build, checks, then publish atomically (extra dbt arguments after --)")
     b.add_argument("--vars", help="dbt vars as YAML, e.g. '{as_of_date: \"2025-12-31\"}'")
     b.add_argument("dbt_args", nargs=argparse.REMAINDER, help="-- then extra dbt arguments")
     b.set_defaults(func=cmd_build)
 
-    d = sub.add_parser("demo", help="generate scale 1 -> load -> build")
+    c = sub.add_parser("check", help="data-quality checks on the build file (results in audit.check_results)")
+    c.set_defaults(func=cmd_check)
+
+    st = sub.add_parser("status", help="last runs and the age of the published marts")
+    st.set_defaults(func=cmd_status)
+
+    d = sub.add_parser("demo", help="generate scale 1 -> load -> build, check, publish -> summary")
     d.add_argument("--scale", type=float, default=1.0)
     d.add_argument("--seed", type=int, default=42)
     d.set_defaults(func=cmd_demo)

@@ -54,5 +54,13 @@ def raw_contract() -> dict[str, RawTable]:
 
 
 def warehouse_path() -> Path:
-    """The DuckDB file dbt builds into (env WAREHOUSE_PATH, default warehouse.duckdb in the project)."""
+    """The DuckDB file dbt builds into (env WAREHOUSE_PATH, default warehouse.duckdb in the project).
+
+    It holds raw data, personal data and pay: keep it private.
+    """
     return Path(os.environ.get("WAREHOUSE_PATH", PROJECT_ROOT / "warehouse.duckdb")).resolve()
+
+
+def publish_path() -> Path:
+    """The file BI tools read: marts and data-quality results only (env WAREHOUSE_PUBLISH_PATH)."""
+    return Path(os.environ.get("WAREHOUSE_PUBLISH_PATH", PROJECT_ROOT / "published" / "warehouse.duckdb")).resolve()
