@@ -67,6 +67,14 @@ def cmd_check(args: argparse.Namespace) -> None:
         raise WarehouseError(f"{len(failed)} error-severity check(s) failed: see audit.check_results in {db}")
 
 
+def cmd_report(args: argparse.Namespace) -> None:
+    from scripts.report import write_report
+
+    started = _step(f"report from {publish_path()}")
+    path = write_report(publish_path(), Path(args.out))
+    _done(started, str(path))
+
+
 def cmd_status(args: argparse.Namespace) -> None:
     from scripts.runs import status
 
@@ -87,7 +95,11 @@ def cmd_demo(args: argparse.Namespace) -> None:
     started = _step("dbt build, checks, publish")
     build(db)
     _done(started)
+    from scripts.report import write_report
+
+    report = write_report(publish_path(), PROJECT_ROOT / "reports")
     print(demo_summary(db, publish_path()))
+    print(f"KPI report (open in a browser, works offline): {report}")
 
 
 def demo_summary(build_file: Path, published: Path) -> str:
@@ -146,6 +158,10 @@ def parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("check", help="data-quality checks on the build file (results in audit.check_results)")
     c.set_defaults(func=cmd_check)
+
+    r = sub.add_parser("report", help="write the KPI report (self-contained HTML) from the published marts")
+    r.add_argument("--out", default=str(PROJECT_ROOT / "reports"), help="output folder (index.html)")
+    r.set_defaults(func=cmd_report)
 
     st = sub.add_parser("status", help="last runs and the age of the published marts")
     st.set_defaults(func=cmd_status)
