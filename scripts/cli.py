@@ -32,12 +32,16 @@ def cmd_generate(args: argparse.Namespace) -> None:
 def cmd_load(args: argparse.Namespace) -> None:
     from scripts.load import load
 
+    from scripts.runs import Run
+
     db = warehouse_path()
+    run = Run("append" if args.append else "load")
     started = _step(f"loading {args.source} into {db}{' (append)' if args.append else ''}")
     results = load(Path(args.source), db, append=args.append)
     for result in results:
         origin = result.path.name if result.path else "no file: empty table kept/created"
         print(f"    {result.table:<34} {result.rows:>10,}  {origin}")
+    run.record(db, "loaded", f"{sum(r.rows for r in results):,} rows from {args.source}")
     _done(started, f"{sum(r.rows for r in results):,} rows")
 
 
