@@ -82,7 +82,7 @@ def build(db_path: Path, vars_text: str | None = None, extra: list[str] | None =
     """dbt build -> checks -> publish (write-audit-publish). Raises WarehouseError on any failure,
     leaving the published file as it was."""
     from scripts.check import check_path, summary
-    from scripts.publish import publish
+    from scripts.publish import mart_row_counts, publish
     from scripts.runs import Run, last_dbt_invocation_id
 
     if not db_path.exists():
@@ -109,6 +109,7 @@ def build(db_path: Path, vars_text: str | None = None, extra: list[str] | None =
                 f"{len(failed)} error-severity check(s) failed; published marts unchanged ({target}). "
                 f"Details: audit.check_results in {db_path} (run {run.run_id})"
             )
+        run.mart_row_counts = mart_row_counts(db_path)
         run.record(db_path, "published", f"published to {target}")
-        run.mart_row_counts = publish(db_path, target)
+        publish(db_path, target)
     return results

@@ -19,7 +19,7 @@ from scripts.common import PROJECT_ROOT
 
 QUARANTINE_WARN_RATE = 0.02  # share of a raw table's rows
 QUARANTINE_ERROR_RATE = 0.20
-ANOMALY_MADS = 6.0  # a month-over-month move this many (scaled) median absolute deviations away
+ANOMALY_MADS = 3.5  # modified z-score cut-off (Iglewicz & Hoaglin): |move - median| > 3.5 x 1.4826 x MAD
 ANOMALY_SKIP_MONTHS = 12  # the first year of the window is a ramp-up (ttm values are partial)
 HEADLINE_KPIS = ("revenue_per_head_ttm_usd", "arr_usd", "revenue_usd", "avg_fte", "cac_3m_usd", "nrr")
 
@@ -205,8 +205,10 @@ def source_freshness(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
     if not path.exists():
         return [CheckResult("source_freshness", "warn", False, None, None, "dbt source freshness has not run")]
     results = json.loads(path.read_text()).get("results", [])
-    stale = [r for r in results if r.get("status") in ("warn", "error", "runtime error")]
-    details = ", ".join(f"{r['unique_id'].split('.', 2)[-1]}: {r['status']}" for r in stale) or "all sources fresh"
+    stale = sorted(f"{r['unique_id'].split('.', 2)[-1]} ({r['status']})" for r in results
+                   if r.get("status") in ("warn", "error", "runtime error"))
+    shown = ", ".join(stale[:4]) + (f" and {len(stale) - 4} more" if len(stale) > 4 else "")
+    details = f"{len(stale)} of {len(results)} sources stale: {shown}" if stale else "all sources fresh"
     return [CheckResult("source_freshness", "warn", not stale, float(len(stale)), 0.0, details)]
 
 

@@ -209,7 +209,7 @@ def _dates_from_weights(rng: np.random.Generator, n: int, growth: float, quarter
 # --------------------------------------------------------------------------------------------------
 def _fx_rates(seed: int) -> tuple[Columns, dict[str, tuple[np.ndarray, np.ndarray]]]:
     rng = _rng(seed, 1)
-    months = np.arange(np.datetime64("2021-01"), WINDOW_END.astype("datetime64[M]") + 1).astype("datetime64[D]")
+    months = np.arange(np.datetime64("2017-01"), WINDOW_END.astype("datetime64[M]") + 1).astype("datetime64[D]")
     rows_currency, rows_month, rows_rate = [], [], []
     lookup = {}
     for code, start in USD_PER_UNIT_START.items():

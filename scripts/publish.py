@@ -19,6 +19,19 @@ from scripts.warehouse import connect
 PUBLISHED_AUDIT_TABLES = ("check_results", "run_log")
 
 
+def mart_row_counts(build_path: Path) -> dict[str, int]:
+    """Rows per mart table of the build file."""
+    con = connect(build_path, read_only=True)
+    try:
+        tables = [r[0] for r in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts' "
+            "and table_type = 'BASE TABLE' order by table_name"
+        ).fetchall()]
+        return {t: con.execute(f"select count(*) from marts.{t}").fetchone()[0] for t in tables}
+    finally:
+        con.close()
+
+
 def publish(build_path: Path, publish_path: Path) -> dict[str, int]:
     """Copy marts + data-quality results into a fresh file and swap it in; return row counts per mart."""
     publish_path.parent.mkdir(parents=True, exist_ok=True)

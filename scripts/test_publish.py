@@ -78,6 +78,17 @@ def test_failed_dbt_build_leaves_the_published_file_untouched(built: tuple[Path,
     assert _digest(published) == before
 
 
+def test_a_failing_dbt_test_leaves_the_published_file_untouched(built: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """dbt build exits 1 when a data test fails: nothing is checked or published."""
+    db, published = built
+    before = _digest(published)
+    calls: list[list[str]] = []
+    monkeypatch.setattr(build_module, "run_dbt", lambda command, *args, **kwargs: calls.append(command) or 1)
+    with pytest.raises(WarehouseError, match=r"dbt build failed \(exit 1\); published marts unchanged"):
+        build_module.build(db, target=published)
+    assert calls == [["build"]] and _digest(published) == before
+
+
 def test_a_second_concurrent_build_is_refused(built: tuple[Path, Path]) -> None:
     db, published = built
     holder = subprocess.Popen(
