@@ -79,6 +79,16 @@ def cmd_report(args: argparse.Namespace) -> None:
     _done(started, str(path))
 
 
+def cmd_export(args: argparse.Namespace) -> None:
+    from scripts.export import export
+
+    started = _step(f"exporting the published marts to {args.out} ({args.format})")
+    rows = export(publish_path(), Path(args.out), args.format)
+    for table, count in rows.items():
+        print(f"    {table:<28} {count:>10,}")
+    _done(started, f"{len(rows)} files")
+
+
 def cmd_status(args: argparse.Namespace) -> None:
     from scripts.runs import status
 
@@ -166,6 +176,11 @@ def parser() -> argparse.ArgumentParser:
     r = sub.add_parser("report", help="write the KPI report (self-contained HTML) from the published marts")
     r.add_argument("--out", default=str(PROJECT_ROOT / "reports"), help="output folder (index.html)")
     r.set_defaults(func=cmd_report)
+
+    e = sub.add_parser("export", help="write every published mart as a file (one per mart)")
+    e.add_argument("--format", choices=["parquet", "csv"], default="parquet")
+    e.add_argument("--out", required=True, help="output folder")
+    e.set_defaults(func=cmd_export)
 
     st = sub.add_parser("status", help="last runs and the age of the published marts")
     st.set_defaults(func=cmd_status)
