@@ -19,6 +19,14 @@ def _done(started: float, detail: str = "") -> None:
     print(f"    done in {time.perf_counter() - started:.1f}s{(': ' + detail) if detail else ''}", flush=True)
 
 
+def _record(command: str, message: str) -> None:
+    """Log a run that reads the published marts in the build file's audit.run_log, when there is one."""
+    from scripts.runs import Run
+
+    if warehouse_path().exists():
+        Run(command).record(warehouse_path(), "succeeded", message)
+
+
 def cmd_generate(args: argparse.Namespace) -> None:
     from scripts.generate import generate
 
@@ -76,6 +84,7 @@ def cmd_report(args: argparse.Namespace) -> None:
 
     started = _step(f"report from {publish_path()}")
     path = write_report(publish_path(), Path(args.out))
+    _record("report", f"wrote {path}")
     _done(started, str(path))
 
 
@@ -86,6 +95,7 @@ def cmd_export(args: argparse.Namespace) -> None:
     rows = export(publish_path(), Path(args.out), args.format)
     for table, count in rows.items():
         print(f"    {table:<28} {count:>10,}")
+    _record("export", f"{len(rows)} marts to {args.out}")
     _done(started, f"{len(rows)} files")
 
 

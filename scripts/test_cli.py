@@ -35,3 +35,26 @@ def test_user_errors_are_one_line(tmp_path: Path, args: tuple[str, ...], message
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert message in result.stderr
+
+
+def test_wrong_layout_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "exports" / "billing").mkdir(parents=True)  # schema folders must be raw_<source>
+    result = _run("load", "--from", str(tmp_path / "exports"), env_db=tmp_path / "w.duckdb")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "unknown schema folder" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_locked_warehouse_is_one_line(tmp_path: Path, small_raw: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db)!r}); print('ready', flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        result = _run("load", "--from", str(small_raw), env_db=db)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "in use by another process" in result.stderr and len(result.stderr.strip().splitlines()) == 1
