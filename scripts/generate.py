@@ -156,6 +156,8 @@ BAD_ROW_CLASSES: tuple[BadRowClass, ...] = (
 )
 #: Tables that get exact re-sync duplicates (same id loaded twice; superseded, not quarantined).
 RESYNC_TABLES = ("raw_crm.account", "raw_crm.lead", "raw_billing.customer", "raw_hr.employee", "raw_billing.invoice_line_item")
+#: Tables exported with a column the contract does not name (kept and ignored by the loader).
+EXTRA_COLUMN_TABLES = ("raw_billing.customer", "raw_finance.gl_entry")
 
 
 def _rng(seed: int, domain: int) -> np.random.Generator:
@@ -179,12 +181,17 @@ def _group_index(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return owner, np.arange(len(owner)) - starts
 
 
+COMPANY_STEMS = np.array([f"{a}{b}" for a in SYLLABLES_A for b in SYLLABLES_B])
+COMPANY_PREFIXES = np.char.add(COMPANY_STEMS, " Co ")
+DOMAIN_STEMS = np.char.lower(COMPANY_STEMS)
+
+
 def _company_names(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
-    a = SYLLABLES_A[rng.integers(0, len(SYLLABLES_A), n)]
-    b = SYLLABLES_B[rng.integers(0, len(SYLLABLES_B), n)]
-    suffix = np.char.zfill(np.arange(n).astype(str), 5)
-    names = np.char.add(np.char.add(np.char.add(a, b), " "), np.char.add("Co ", suffix))
-    domains = np.char.add(np.char.add(np.char.lower(np.char.add(a, b)), suffix), ".com")
+    """Names like 'AcmeSoft Co 00042' and domains like 'acmesoft00042.com' (the number keeps them unique)."""
+    stem = rng.integers(0, len(SYLLABLES_A), n) * len(SYLLABLES_B) + rng.integers(0, len(SYLLABLES_B), n)
+    suffix = ids("", np.arange(n), max(5, len(str(max(n - 1, 0)))))
+    names = np.char.add(COMPANY_PREFIXES[stem], suffix)
+    domains = np.char.add(np.char.add(DOMAIN_STEMS[stem], suffix), ".com")
     return names, domains
 
 
@@ -1130,7 +1137,7 @@ def _as_table(columns: Columns, names: tuple[str, ...]) -> pa.Table:
     arrays = []
     for name in names:
         value = columns[name]
-        if isinstance(value, pa.Array):
+        if isinstance(value, (pa.Array, pa.ChunkedArray)):  # Arrow splits very large conversions into chunks
             arrays.append(value)
         elif value.dtype.kind == "M" and np.datetime_data(value.dtype)[0] == "D":
             arrays.append(pa.array(value, type=pa.date32()))
@@ -1163,56 +1170,53 @@ def _set_text(table: pa.Table, column: str, rows: np.ndarray, value: str | None)
     return _replace(table, column, rows, pa.scalar(value, pa.string()))
 
 
-def _inject(tables: dict[str, pa.Table], rate: float, seed: int) -> list[dict]:
-    """Corrupt a small share of rows per documented class; return what was injected and why."""
-    rng = _rng(seed, 9)
-    for name in RESYNC_TABLES:  # exact re-syncs first: the same row loaded again an hour later
-        table = tables[name]
-        rows = np.sort(rng.choice(table.num_rows, max(1, int(round(rate * table.num_rows))), replace=False))
-        copy = table.take(pa.array(rows))
-        later = pc.add(pc.cast(copy["_loaded_at"], pa.timestamp("s")), pa.scalar(3600, pa.duration("s")))
-        copy = copy.set_column(copy.schema.get_field_index("_loaded_at"), "_loaded_at", later)
-        tables[name] = _concat(table, copy)
+def _resync(table: pa.Table, rng: np.random.Generator, rate: float) -> pa.Table:
+    """Exact re-syncs: a few rows loaded again an hour later (superseded, not quarantined)."""
+    rows = np.sort(rng.choice(table.num_rows, max(1, int(round(rate * table.num_rows))), replace=False))
+    copy = table.take(pa.array(rows))
+    later = pc.add(pc.cast(copy["_loaded_at"], pa.timestamp("s")), pa.scalar(3600, pa.duration("s")))
+    return _concat(table, copy.set_column(copy.schema.get_field_index("_loaded_at"), "_loaded_at", later))
+
+
+def _inject(table: pa.Table, name: str, rate: float, rng: np.random.Generator) -> tuple[pa.Table, list[dict]]:
+    """Corrupt a small share of the table's rows per documented class; return what was injected and why."""
+    classes = [cls for cls in BAD_ROW_CLASSES if cls.table == name]
+    if not classes:
+        return table, []
+    id_text = pc.cast(table["id"], pa.string())
+    counts = pc.value_counts(id_text)
+    repeated = pc.filter(counts.field("values"), pc.greater(counts.field("counts"), 1))
+    single = ~pc.is_in(id_text, value_set=repeated).to_numpy(zero_copy_only=False)  # one version only,
+    if "_is_deleted" in table.column_names:  # and not soft-deleted: its reason will show
+        single &= ~table["_is_deleted"].to_numpy(zero_copy_only=False).astype(bool)
+    per_class = max(1, int(round(rate * table.num_rows / len(classes))))
+    eligible = {cls.reason: single.copy() for cls in classes}
+    if "line_type" in table.column_names:
+        is_sub = pc.equal(table["line_type"], "subscription").to_numpy(zero_copy_only=False)
+        positive = pc.greater(table["amount"], 0).to_numpy(zero_copy_only=False)
+        for reason in ("non_positive_quantity", "invalid_period"):
+            eligible[reason] &= is_sub
+        eligible["discount_exceeds_amount"] &= is_sub & positive
+    if name == "raw_billing.invoice":
+        eligible["missing_fx_rate"] &= table["invoice_date"].to_numpy() < np.datetime64("2024-05-01")
+    if name == "raw_hr.employment_status":
+        active = pc.equal(table["status"], "active").to_numpy(zero_copy_only=False)
+        eligible["fte_out_of_range"] &= active
+        eligible["duplicate_effective_date"] &= active
+    original = table
+    taken = np.zeros(table.num_rows, bool)
+    extra_rows: list[pa.Table] = []
     injected: list[dict] = []
-    by_table: dict[str, list[BadRowClass]] = {}
-    for cls in BAD_ROW_CLASSES:
-        by_table.setdefault(cls.table, []).append(cls)
-    for name, classes in by_table.items():
-        table = tables[name]
-        id_text = pc.cast(table["id"], pa.string())
-        counts = pc.value_counts(id_text)
-        repeated = pc.filter(counts.field("values"), pc.greater(counts.field("counts"), 1))
-        single = ~pc.is_in(id_text, value_set=repeated).to_numpy(zero_copy_only=False)  # one version only,
-        if "_is_deleted" in table.column_names:  # and not soft-deleted: its reason will show
-            single &= ~table["_is_deleted"].to_numpy(zero_copy_only=False).astype(bool)
-        per_class = max(1, int(round(rate * table.num_rows / len(classes))))
-        eligible = {cls.reason: single.copy() for cls in classes}
-        if "line_type" in table.column_names:
-            is_sub = pc.equal(table["line_type"], "subscription").to_numpy(zero_copy_only=False)
-            positive = pc.greater(table["amount"], 0).to_numpy(zero_copy_only=False)
-            for reason in ("non_positive_quantity", "invalid_period"):
-                eligible[reason] &= is_sub
-            eligible["discount_exceeds_amount"] &= is_sub & positive
-        if name == "raw_billing.invoice" and "missing_fx_rate" in eligible:
-            eligible["missing_fx_rate"] &= (table["invoice_date"].to_numpy() < np.datetime64("2024-05-01"))
-        if name == "raw_hr.employment_status":
-            active = pc.equal(table["status"], "active").to_numpy(zero_copy_only=False)
-            eligible["fte_out_of_range"] &= active
-            eligible["duplicate_effective_date"] &= active
-        original = table
-        taken = np.zeros(table.num_rows, bool)
-        extra_rows: list[pa.Table] = []
-        for cls in classes:
-            candidates = np.flatnonzero(eligible[cls.reason] & ~taken)
-            rows = np.sort(rng.choice(candidates, min(per_class, len(candidates)), replace=False))
-            taken[rows] = True
-            record_ids = id_text.take(pa.array(rows, type=pa.int64())).to_pylist()
-            table, record_ids, extra = _corrupt(table, original, cls, rows, record_ids)
-            if extra is not None:
-                extra_rows.append(extra)
-            injected += [{"table": name, "reason": cls.reason, "record_id": rid} for rid in record_ids]
-        tables[name] = _concat(table, *extra_rows)
-    return injected
+    for cls in classes:
+        candidates = np.flatnonzero(eligible[cls.reason] & ~taken)
+        rows = np.sort(rng.choice(candidates, min(per_class, len(candidates)), replace=False))
+        taken[rows] = True
+        record_ids = id_text.take(pa.array(rows, type=pa.int64())).to_pylist()
+        table, record_ids, extra = _corrupt(table, original, cls, rows, record_ids)
+        if extra is not None:
+            extra_rows.append(extra)
+        injected += [{"table": name, "reason": cls.reason, "record_id": rid} for rid in record_ids]
+    return _concat(table, *extra_rows), injected
 
 
 TEXT_VALUES = {
@@ -1265,7 +1269,18 @@ def _corrupt(table: pa.Table, original: pa.Table, cls: BadRowClass, rows: np.nda
     raise WarehouseError(f"no corruption defined for bad-row class {cls}")
 
 
-def _write(out: Path, name: str, table: pa.Table, fmt: str) -> None:
+def _finish(out: Path, name: str, columns: Columns, fmt: str, rate: float, seed: int) -> tuple[str, int, list[dict]]:
+    """Turn one table's columns into Arrow, add its bad input, write it (runs on a worker thread)."""
+    contract = raw_contract()
+    table = _as_table(columns, contract[name].columns)
+    injected: list[dict] = []
+    if rate > 0:
+        rng = _rng(seed, 100 + sorted(contract).index(name))  # per table: the same whatever the order
+        if name in RESYNC_TABLES:
+            table = _resync(table, rng, rate)
+        table, injected = _inject(table, name, rate, rng)
+        if name in EXTRA_COLUMN_TABLES:
+            table = table.append_column("legacy_note", pa.array(["exported by legacy sync"] * table.num_rows))
     schema, table_name = name.split(".")
     folder = out / schema
     folder.mkdir(exist_ok=True)
@@ -1276,6 +1291,7 @@ def _write(out: Path, name: str, table: pa.Table, fmt: str) -> None:
         pq.write_table(table, path, compression="zstd", row_group_size=1_000_000)
     else:
         pacsv.write_csv(table, path)
+    return name, table.num_rows, injected
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1292,28 +1308,32 @@ def generate(out: Path, scale: float = 1.0, seed: int = 42, fmt: str = "parquet"
         raise WarehouseError(f"--format must be parquet or csv, got {fmt!r}")
     started = time.perf_counter()
     contract = raw_contract()
-    fx_cols, fx = _fx_rates(seed)
-    hr_tables, sellers = _hr(seed, scale, bad_rows_rate)
-    billing_tables, billing = _billing(seed, scale, fx)
-    columns: dict[str, Columns] = {"raw_finance.fx_rate": fx_cols, **hr_tables, **billing_tables}
-    columns.update(_crm(seed, scale, billing, sellers, fx))
-    columns["raw_finance.gl_entry"] = _gl(seed, scale, billing, fx)
-    columns.update(_cs(seed, billing))
-    missing = sorted(set(contract) - set(columns))
+    out.mkdir(parents=True, exist_ok=True)
+    futures = []
+    # Each table is finished (Arrow conversion, bad input, Parquet/CSV encoding) on a worker thread as
+    # soon as its domain is generated, while the next domain is computed: numpy and Arrow release the
+    # GIL for most of that work, so both cores stay busy.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+
+        def finish(tables: dict[str, Columns]) -> None:
+            for name, columns in tables.items():
+                futures.append(pool.submit(_finish, out, name, columns, fmt, bad_rows_rate, seed))
+
+        fx_cols, fx = _fx_rates(seed)
+        finish({"raw_finance.fx_rate": fx_cols})
+        hr_tables, sellers = _hr(seed, scale, bad_rows_rate)
+        finish(hr_tables)
+        billing_tables, billing = _billing(seed, scale, fx)
+        finish(billing_tables)
+        finish(_crm(seed, scale, billing, sellers, fx))
+        finish({"raw_finance.gl_entry": _gl(seed, scale, billing, fx)})
+        finish(_cs(seed, billing))
+        results = sorted(future.result() for future in futures)
+    missing = sorted(set(contract) - {name for name, _, _ in results})
     if missing:
         raise WarehouseError(f"generator does not produce contract tables: {', '.join(missing)}")
-    names = sorted(contract)
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        tables = dict(zip(names, pool.map(lambda name: _as_table(columns[name], contract[name].columns), names)))
-    injected: list[dict] = []
-    if bad_rows_rate > 0:
-        injected = _inject(tables, bad_rows_rate, seed)
-        for name in ("raw_billing.customer", "raw_finance.gl_entry"):  # extra columns: kept, ignored
-            tables[name] = tables[name].append_column("legacy_note", pa.array(["exported by legacy sync"] * tables[name].num_rows))
-    out.mkdir(parents=True, exist_ok=True)
-    with ThreadPoolExecutor(max_workers=2) as pool:  # Arrow releases the GIL while encoding
-        list(pool.map(lambda item: _write(out, item[0], item[1], fmt), tables.items()))
-    rows = {name: table.num_rows for name, table in tables.items()}
+    rows = {name: count for name, count, _ in results}
+    injected = [row for _, _, table_rows in results for row in table_rows]
     manifest = {
         "scale": scale, "seed": seed, "format": fmt, "bad_rows_rate": bad_rows_rate,
         "window": [str(WINDOW_START), str(WINDOW_END)], "rows": rows, "total_rows": sum(rows.values()),
