@@ -144,14 +144,15 @@ def demo_summary(build_file: Path, published: Path) -> str:
         """).fetchone()
     finally:
         con.close()
-    rph, arr, fte, nrr, ltv_cac, payback = (float(v) if v is not None else float("nan") for v in values)
+    rph, arr, fte, nrr, ltv_cac, payback = values
+    shown = lambda value, fmt: format(float(value), fmt) if value is not None else "hidden (privacy or no data)"  # noqa: E731
     return "\n".join([
         "",
         f"Headline KPIs for {month:%B %Y}:",
-        f"  revenue per head (TTM)  ${rph:,.0f}   (north star)",
-        f"  ARR                     ${arr:,.0f}   with {fte:,.1f} average FTE",
-        f"  NRR                     {nrr:.1%}",
-        f"  LTV:CAC                 {ltv_cac:.2f}   payback {payback:.1f} months",
+        f"  revenue per head (TTM)  ${shown(rph, ',.0f')}   (north star)",
+        f"  ARR                     ${shown(arr, ',.0f')}   with {shown(fte, ',.1f')} average FTE",
+        f"  NRR                     {shown(nrr, '.1%')}",
+        f"  LTV:CAC                 {shown(ltv_cac, '.2f')}   payback (months) {shown(payback, '.1f')}",
         f"Published marts (for BI tools): {published}",
         f"Private build file (raw data, pay; keep private): {build_file}",
         "Run `warehouse status` for run history and `warehouse check` to re-run the data-quality checks.",

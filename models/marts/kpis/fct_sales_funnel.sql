@@ -2,6 +2,8 @@
     Funnel and sales by month of the reporting window (docs/metrics.md, "Funnel and sales"). Amounts
     convert at the rate of the month in question (the close month for deals, month m for pipeline and
     commit). An opportunity's state at an instant t is its latest history row with changed_at <= t.
+    Privacy: marketing cost (and cost per MQL/SQL) is hidden in the months fct_revenue_per_head hides the
+    marketing row, since it contains the marketers' pay.
 -#}
 with
 
@@ -31,6 +33,18 @@ headcount as (
 
 gl_costs as (
     select * from {{ ref('int_gl_costs_monthly') }}
+),
+
+revenue_per_head as (
+    select * from {{ ref('fct_revenue_per_head') }}
+),
+
+marketing_privacy as (
+    select
+        month,
+        is_suppressed
+    from revenue_per_head
+    where function = 'marketing'
 ),
 
 lead_months as (
@@ -188,6 +202,7 @@ monthly as (
         coalesce(sql_months.sqls, 0) as sqls,
         lead_months.mqls_reaching_sql,
         coalesce(marketing_cost.cost_usd, 0) as marketing_cost_usd,
+        coalesce(marketing_privacy.is_suppressed, false) as is_cost_suppressed,
         coalesce(deal_months.closed_new_business, 0) as closed_new_business,
         coalesce(deal_months.won_new_business, 0) as won_new_business,
         deal_months.avg_deal_size_usd,
@@ -204,6 +219,8 @@ monthly as (
         on spine.month = sql_months.month
     left join marketing_cost
         on spine.month = marketing_cost.month
+    left join marketing_privacy
+        on spine.month = marketing_privacy.month
     left join deal_months
         on spine.month = deal_months.month
     left join pipeline
@@ -226,9 +243,9 @@ final as (
         cast(mqls as integer) as mqls,
         cast(sqls as integer) as sqls,
         {{ ratio('mqls_reaching_sql', 'mqls') }} as mql_to_sql_rate,
-        {{ money('marketing_cost_usd') }} as marketing_cost_usd,
-        {{ ratio('marketing_cost_usd', 'mqls') }} as cost_per_mql_usd,
-        {{ ratio('marketing_cost_usd', 'sqls') }} as cost_per_sql_usd,
+        case when not is_cost_suppressed then {{ money('marketing_cost_usd') }} end as marketing_cost_usd,
+        case when not is_cost_suppressed then {{ ratio('marketing_cost_usd', 'mqls') }} end as cost_per_mql_usd,
+        case when not is_cost_suppressed then {{ ratio('marketing_cost_usd', 'sqls') }} end as cost_per_sql_usd,
         cast(closed_new_business as integer) as closed_new_business,
         cast(won_new_business as integer) as won_new_business,
         cast(round(win_rate_value, 6) as decimal(18, 6)) as win_rate,
@@ -242,7 +259,8 @@ final as (
         cast(round(bookings_usd / nullif(previous_bookings_usd, 0) - 1, 6) as decimal(18, 6)) as bookings_growth_mom,
         {{ money('commit_forecast_usd') }} as commit_forecast_usd,
         cast(round(1 - abs(bookings_usd - commit_forecast_usd) / nullif(commit_forecast_usd, 0), 6) as decimal(18, 6))
-            as forecast_accuracy
+            as forecast_accuracy,
+        is_cost_suppressed
     from with_rates
 )
 

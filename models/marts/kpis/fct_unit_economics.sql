@@ -2,6 +2,11 @@
     Unit economics by month of the reporting window (docs/metrics.md, "Unit economics"). Windows over
     earlier months (3-month CAC, ttm margin and churn) use the months the window has; lags that reach
     before the window (MoM growth, magic number, burn multiple) are null.
+    Privacy, consistent with fct_revenue_per_head's hidden rows H of the month: cogs is hidden when
+    exactly one hidden function is customer success or support (cogs minus the visible one would reveal
+    it), sales & marketing cost likewise; both when total cost minus the visible aggregates would
+    isolate one hidden function. Figures summed over months (ttm margin, LTV, 3-month CAC, magic number)
+    are hidden when any month of their window is.
 -#}
 with
 
@@ -39,6 +44,32 @@ gl_costs as (
 
 function_cost_categories as (
     select * from {{ ref('function_cost_categories') }}
+),
+
+revenue_per_head as (
+    select * from {{ ref('fct_revenue_per_head') }}
+),
+
+hidden_functions as (
+    select
+        month,
+        count(case when is_suppressed and function <> 'all' then 1 end) as hidden_rows,
+        count(case when is_suppressed and function in ('customer_success', 'support') then 1 end) as hidden_cogs_rows,
+        count(case when is_suppressed and function in ('sales', 'marketing') then 1 end) as hidden_sales_marketing_rows
+    from revenue_per_head
+    group by month
+),
+
+privacy as (
+    select
+        month,
+        hidden_cogs_rows = 1 as hide_cogs_alone,
+        hidden_sales_marketing_rows = 1 as hide_sales_marketing_alone,
+        hidden_rows
+        - case when hidden_cogs_rows = 1 then 0 else hidden_cogs_rows end
+        - case when hidden_sales_marketing_rows = 1 then 0 else hidden_sales_marketing_rows end = 1
+            as would_isolate_one_row
+    from hidden_functions
 ),
 
 movement_totals as (
@@ -149,7 +180,9 @@ monthly as (
         coalesce(costs.cogs_usd, 0) as cogs_usd,
         coalesce(costs.sales_marketing_cost_usd, 0) as sales_marketing_cost_usd,
         retention.nrr,
-        retention.grr
+        retention.grr,
+        coalesce(privacy.hide_cogs_alone or privacy.would_isolate_one_row, false) as hide_cogs,
+        coalesce(privacy.hide_sales_marketing_alone or privacy.would_isolate_one_row, false) as hide_sales_marketing
     from spine
     inner join revenue
         on spine.month = revenue.month
@@ -159,6 +192,8 @@ monthly as (
         on spine.month = costs.month
     left join retention
         on spine.month = retention.month
+    left join privacy
+        on spine.month = privacy.month
 ),
 
 windowed as (
@@ -176,7 +211,15 @@ windowed as (
         sum(sales_marketing_cost_usd) over (order by month rows between 5 preceding and 3 preceding)
             as sales_marketing_cost_m5_m3_usd,
         sum(total_cost_usd - revenue_usd) over (order by month rows between 2 preceding and current row)
-            as burn_3m_usd
+            as burn_3m_usd,
+        max(case when hide_cogs then 1 else 0 end) over (order by month rows between 11 preceding and current row) = 1
+            as hide_cogs_ttm,
+        max(case when hide_sales_marketing then 1 else 0 end) over (
+            order by month rows between 2 preceding and current row
+        ) = 1 as hide_sales_marketing_3m,
+        coalesce(max(case when hide_sales_marketing then 1 else 0 end) over (
+            order by month rows between 5 preceding and 3 preceding
+        ) = 1, false) as hide_sales_marketing_m5_m3
     from monthly
 ),
 
@@ -211,23 +254,31 @@ final as (
         cast(round(grr, 6) as decimal(18, 6)) as grr,
         revenue_usd,
         ttm_revenue_usd,
-        {{ money('cogs_usd') }} as cogs_usd,
+        case when not hide_cogs then {{ money('cogs_usd') }} end as cogs_usd,
         {{ money('total_cost_usd') }} as total_cost_usd,
-        {{ ratio('revenue_usd - cogs_usd', 'revenue_usd') }} as gross_margin,
-        cast(round(gross_margin_ttm_value, 6) as decimal(18, 6)) as gross_margin_ttm,
-        {{ money('sales_marketing_cost_usd') }} as sales_marketing_cost_usd,
-        {{ ratio('sales_marketing_cost_usd', 'new_customers') }} as cac_usd,
-        {{ ratio('sales_marketing_cost_3m_usd', 'new_customers_3m') }} as cac_3m_usd,
-        {{ ratio('arpa_usd * gross_margin_ttm_value', 'mean_logo_churn_rate_ttm') }} as ltv_usd,
-        {{ ratio(
+        case when not hide_cogs then {{ ratio('revenue_usd - cogs_usd', 'revenue_usd') }} end as gross_margin,
+        case when not hide_cogs_ttm then cast(round(gross_margin_ttm_value, 6) as decimal(18, 6)) end
+            as gross_margin_ttm,
+        case when not hide_sales_marketing then {{ money('sales_marketing_cost_usd') }} end
+            as sales_marketing_cost_usd,
+        case when not hide_sales_marketing then {{ ratio('sales_marketing_cost_usd', 'new_customers') }} end
+            as cac_usd,
+        case
+            when not hide_sales_marketing_3m then {{ ratio('sales_marketing_cost_3m_usd', 'new_customers_3m') }}
+        end as cac_3m_usd,
+        case
+            when not hide_cogs_ttm then {{ ratio('arpa_usd * gross_margin_ttm_value', 'mean_logo_churn_rate_ttm') }}
+        end as ltv_usd,
+        case when not (hide_cogs_ttm or hide_sales_marketing_3m) then {{ ratio(
             ratio('arpa_usd * gross_margin_ttm_value', 'mean_logo_churn_rate_ttm'),
             ratio('sales_marketing_cost_3m_usd', 'new_customers_3m')
-        ) }} as ltv_to_cac,
-        {{ ratio(
+        ) }} end as ltv_to_cac,
+        case when not (hide_cogs_ttm or hide_sales_marketing_3m) then {{ ratio(
             ratio('sales_marketing_cost_3m_usd', 'new_customers_3m'), 'arpa_usd * gross_margin_ttm_value'
-        ) }} as cac_payback_months,
+        ) }} end as cac_payback_months,
         case
-            when month_number >= 6 then {{ ratio('arr_usd - arr_3m_ago_usd', 'sales_marketing_cost_m5_m3_usd') }}
+            when month_number >= 6 and not hide_sales_marketing_m5_m3
+                then {{ ratio('arr_usd - arr_3m_ago_usd', 'sales_marketing_cost_m5_m3_usd') }}
         end as magic_number,
         case
             when month_number >= 4 and burn_3m_usd > 0 and arr_usd - arr_3m_ago_usd > 0
@@ -235,7 +286,8 @@ final as (
         end as burn_multiple,
         {{ ratio('revenue_usd - total_cost_usd', 'revenue_usd') }} as operating_margin,
         cast(round(mrr_usd / nullif(previous_mrr_usd, 0) - 1, 6) as decimal(18, 6)) as mrr_growth_mom,
-        is_partial_window
+        is_partial_window,
+        hide_cogs or hide_sales_marketing as is_cost_suppressed
     from with_ttm_churn
 )
 
