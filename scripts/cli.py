@@ -153,6 +153,10 @@ def demo_summary(build_file: Path, published: Path) -> str:
         f"  ARR                     ${shown(arr, ',.0f')}   with {shown(fte, ',.1f')} average FTE",
         f"  NRR                     {shown(nrr, '.1%')}",
         f"  LTV:CAC                 {shown(ltv_cac, '.2f')}   payback (months) {shown(payback, '.1f')}",
+        *([
+            "  (cost KPIs are hidden where a group of fewer than min_group_size people would reveal pay; an",
+            "   `unmapped` group disappears once seeds/department_functions.csv maps its departments: see the checks)",
+        ] if ltv_cac is None else []),
         f"Published marts (for BI tools): {published}",
         f"Private build file (raw data, pay; keep private): {build_file}",
         "Run `warehouse status` for run history and `warehouse check` to re-run the data-quality checks.",
