@@ -42,10 +42,3 @@
     )
 {%- endmacro %}
 
-{#-
-    A group of people too small to show its pay: 1 to min_group_size - 1 distinct employees counted
-    (nobody means no pay to reveal). docs/metrics.md, "Revenue per head", privacy.
--#}
-{% macro is_small_group(employees_counted) -%}
-    coalesce({{ employees_counted }} between 1 and {{ var('min_group_size') }} - 1, false)
-{%- endmacro %}

@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from scripts.common import PROJECT_ROOT, WarehouseError, publish_path, warehouse_path
+from scripts.common import DEFAULT_BAD_ROWS_RATE, PROJECT_ROOT, WarehouseError, publish_path, warehouse_path
 
 
 def _step(label: str) -> float:
@@ -107,7 +107,6 @@ def cmd_status(args: argparse.Namespace) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> None:
     from scripts.build import build
-    from scripts.generate import DEFAULT_BAD_ROWS_RATE
     from scripts.load import load
 
     raw = PROJECT_ROOT / "data" / "raw"
@@ -172,7 +171,8 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--seed", type=int, default=42)
     g.add_argument("--out", required=True, help="output folder (DIR/<schema>/<table>.<format>)")
     g.add_argument("--format", choices=["parquet", "csv"], default="parquet")
-    g.add_argument("--bad-rows-rate", type=float, default=0.004, help="share of rows corrupted per table (0 = clean)")
+    g.add_argument("--bad-rows-rate", type=float, default=DEFAULT_BAD_ROWS_RATE,
+                   help="share of rows corrupted per table (0 = clean)")
     g.set_defaults(func=cmd_generate)
 
     ld = sub.add_parser("load", help="load DIR/<schema>/<table>.parquet|csv into the raw schemas")

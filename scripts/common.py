@@ -15,6 +15,8 @@ import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SOURCES_GLOB = "models/staging/*/_*__sources.yml"
+#: Share of rows per table the generator corrupts by default (the demo's bad input; 0 = clean data).
+DEFAULT_BAD_ROWS_RATE = 0.004
 #: Columns the loader manages: filled in when a file does not have them.
 LOADER_COLUMNS = ("_loaded_at", "_is_deleted")
 

@@ -31,7 +31,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from scripts.common import WarehouseError, raw_contract
+from scripts.common import DEFAULT_BAD_ROWS_RATE, WarehouseError, raw_contract
 from scripts.synth import (
     DAY,
     add_months,
@@ -43,14 +43,12 @@ from scripts.synth import (
     index_of,
     month_start,
     pick,
-    random_dates,
 )
 
 WINDOW_START = np.datetime64("2022-01-01")
 WINDOW_END = np.datetime64("2025-12-31")  # last day of data; the default as_of_date
 EXTRACT_AT = np.datetime64("2025-12-31T23:00:00")
 MANIFEST = "_generation.json"
-DEFAULT_BAD_ROWS_RATE = 0.004
 
 CURRENCIES = ["USD", "EUR", "GBP"]
 USD_PER_UNIT_START = {"EUR": 1.13, "GBP": 1.35, "CHF": 1.08}
@@ -162,10 +160,6 @@ EXTRA_COLUMN_TABLES = ("raw_billing.customer", "raw_finance.gl_entry")
 
 def _rng(seed: int, domain: int) -> np.random.Generator:
     return np.random.default_rng([seed, domain])
-
-
-def _ts(values: np.ndarray) -> pa.Array:
-    return pa.array(values.astype("datetime64[s]"), type=pa.timestamp("s"))
 
 
 def _loaded_on(dates: np.ndarray) -> np.ndarray:

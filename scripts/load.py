@@ -97,7 +97,7 @@ def discover(source_dir: Path) -> list[RawFile]:
 
 def _select_as_text(raw: RawFile, loaded_at: str) -> str:
     """The file's rows with every column as text, the contract's columns first, loader columns filled."""
-    contract_cols = [c for c in raw.table.columns]
+    contract_cols = list(raw.table.columns)
     extra = [c for c in raw.columns if c not in contract_cols]
     parts = []
     for column in contract_cols + extra:
@@ -133,10 +133,9 @@ def load(source_dir: Path, db_path: Path, append: bool = False) -> list[LoadResu
                 for column in raw.columns:
                     if column not in existing and column not in LOADER_COLUMNS:
                         con.execute(f'alter table {raw.table.qualified} add column "{column}" varchar')
-                con.execute(f"insert into {raw.table.qualified} by name {select}")
+                rows = con.execute(f"insert into {raw.table.qualified} by name {select}").fetchone()[0]
             else:
-                con.execute(f"create or replace table {raw.table.qualified} as {select}")
-            rows = con.execute(f"select count(*) from {_reader(raw.path)}").fetchone()[0]
+                rows = con.execute(f"create or replace table {raw.table.qualified} as {select}").fetchone()[0]
             results.append(LoadResult(raw.table.qualified, raw.path, rows))
         present = {raw.table.qualified for raw in files}
         for table in raw_contract().values():

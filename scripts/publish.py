@@ -32,14 +32,13 @@ def mart_row_counts(build_path: Path) -> dict[str, int]:
         con.close()
 
 
-def publish(build_path: Path, publish_path: Path) -> dict[str, int]:
-    """Copy marts + data-quality results into a fresh file and swap it in; return row counts per mart."""
+def publish(build_path: Path, publish_path: Path) -> None:
+    """Copy marts + data-quality results into a fresh file and swap it in."""
     publish_path.parent.mkdir(parents=True, exist_ok=True)
     for stale in publish_path.parent.glob(f".{publish_path.name}.*.tmp"):
         stale.unlink()
     tmp = publish_path.parent / f".{publish_path.name}.{os.getpid()}.tmp"
     con = connect(tmp)
-    counts: dict[str, int] = {}
     try:
         con.execute(f"attach '{build_path}' as build (read_only)")
         marts = [r[0] for r in con.execute(
@@ -53,7 +52,6 @@ def publish(build_path: Path, publish_path: Path) -> dict[str, int]:
         con.execute("create schema audit")
         for table in marts:
             con.execute(f"create table marts.{table} as select * from build.marts.{table}")
-            counts[table] = con.execute(f"select count(*) from marts.{table}").fetchone()[0]
         for table in PUBLISHED_AUDIT_TABLES:
             if table in audit:
                 con.execute(f"create table audit.{table} as select * from build.audit.{table}")
@@ -62,4 +60,3 @@ def publish(build_path: Path, publish_path: Path) -> dict[str, int]:
     finally:
         con.close()
     os.replace(tmp, publish_path)
-    return counts

@@ -26,12 +26,6 @@ def days_between(start: np.ndarray, end: np.ndarray) -> np.ndarray:
     return (end - start).astype(np.int64)
 
 
-def random_dates(rng: np.random.Generator, start: np.ndarray, end: np.ndarray) -> np.ndarray:
-    """A uniform date in [start, end) per element (start where the range is empty)."""
-    span = np.maximum(days_between(start, end), 1)
-    return start + (rng.random(len(span)) * span).astype(np.int64) * DAY
-
-
 def at_time(dates: np.ndarray, rng: np.random.Generator, lo_hour: int = 8, hi_hour: int = 19) -> np.ndarray:
     """Timestamps (seconds) on the given dates at a random time of day between the hours."""
     seconds = rng.integers(lo_hour * 3600, hi_hour * 3600, len(dates))
@@ -84,7 +78,3 @@ def index_of(values: np.ndarray, choices: list | np.ndarray) -> np.ndarray:
 def pick(rng: np.random.Generator, choices: list, probabilities: list[float], size: int) -> np.ndarray:
     probs = np.asarray(probabilities, dtype=float)
     return np.asarray(choices, dtype=object)[rng.choice(len(choices), size=size, p=probs / probs.sum())]
-
-
-def null_where(values: np.ndarray, mask: np.ndarray) -> pa.Array:
-    return pa.array(values, mask=mask)
