@@ -7,8 +7,14 @@ DBT_FLAGS := --profiles-dir . --project-dir .
 FIXTURE := build/fixture
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+# PostgreSQL target (make test-postgres): the local server scripts/postgres_up.sh starts
+export PGHOST ?= 127.0.0.1
+export PGPORT ?= 5432
+export PGUSER ?= warehouse
+export PGPASSWORD ?= warehouse
+export PGDATABASE ?= warehouse
 
-.PHONY: install demo test lint parse bouncer fixture pytest clean
+.PHONY: install demo test lint parse bouncer fixture pytest test-postgres clean
 
 install: $(VENV)/.installed
 
@@ -23,7 +29,7 @@ demo: install
 	$(BIN)/warehouse demo
 
 ## test: everything CI checks
-test: lint bouncer fixture pytest
+test: lint bouncer fixture pytest test-postgres
 
 lint: install
 	$(BIN)/sqlfluff lint --processes 2 models tests analyses
@@ -44,6 +50,13 @@ fixture: install
 
 pytest: install
 	$(BIN)/pytest -q
+
+## test-postgres: a real PostgreSQL server on loopback (installed from Debian's packages if missing); the
+## fixtures built there, the same recomputation tests, marts equal to DuckDB's to the cent, BI grants.
+test-postgres: install
+	scripts/postgres_up.sh
+	WAREHOUSE_TEST_ENGINE=postgres $(BIN)/pytest -q scripts/test_postgres.py scripts/test_revenue.py \
+		scripts/test_people.py scripts/test_staging.py
 
 clean:
 	rm -rf $(VENV) build target logs dbt_packages data warehouse.duckdb

@@ -21,14 +21,34 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Money rounding used in the marts: 6 decimals keeps sums exact to the cent. -#}
-{% macro money(expression) -%}
-    cast(round({{ expression }}, 6) as decimal(18, 6))
+{#-
+    Money rounding used in the marts: 6 decimals keeps sums exact to the cent. `when`: a condition
+    under which the value is shown (null otherwise, e.g. a hidden cost); the cast stays outermost so the
+    column has one type on every engine.
+-#}
+{% macro money(expression, when=none) -%}
+    cast(round({{ _only_when(expression, when) }}, 6) as decimal(18, 6))
 {%- endmacro %}
 
-{#- numerator / denominator, null when the denominator is 0 or null (docs/metrics.md, "Conventions"). -#}
-{% macro ratio(numerator, denominator) -%}
-    cast(round(({{ numerator }}) / nullif({{ denominator }}, 0), 6) as decimal(18, 6))
+{% macro _only_when(expression, when) -%}
+    {%- if when is none -%}{{ expression }}{%- else -%}case when {{ when }} then {{ expression }} end{%- endif -%}
+{%- endmacro %}
+
+{#-
+    A per-line amount that comes from a division (MRR of one line): 10 decimals, one fixed type on every
+    engine (DuckDB would give a double, PostgreSQL a numeric of whatever scale the division produced).
+    Rounding at 1e-10 per line moves no total by a cent.
+-#}
+{% macro line_amount(expression) -%}
+    cast(round({{ expression }}, 10) as decimal(28, 10))
+{%- endmacro %}
+
+{#-
+    numerator / denominator, null when the denominator is 0 or null (docs/metrics.md, "Conventions").
+    `* 1.0` keeps a ratio of two counts from being integer division on PostgreSQL. `when` as for money().
+-#}
+{% macro ratio(numerator, denominator, when=none) -%}
+    cast(round({{ _only_when('(' ~ numerator ~ ') * 1.0 / nullif(' ~ denominator ~ ', 0)', when) }}, 6) as decimal(18, 6))
 {%- endmacro %}
 
 {#-

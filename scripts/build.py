@@ -41,15 +41,18 @@ def dbt_executable() -> str:
 
 
 def run_dbt(command: list[str], db_path: Path, vars_: dict | None = None, extra: list[str] | None = None,
-            quiet: bool = False) -> int:
-    """Run one dbt command from the project root on the given warehouse file; return its exit code."""
+            quiet: bool = False, env: dict[str, str] | None = None) -> int:
+    """Run one dbt command from the project root on the given warehouse file; return its exit code.
+
+    ``env`` adds variables, e.g. ``DBT_TARGET=postgres`` and the ``PG*`` connection settings.
+    """
     args = [dbt_executable(), *command, "--project-dir", str(PROJECT_ROOT), "--profiles-dir", str(PROJECT_ROOT)]
     if vars_:
         args += ["--vars", yaml.safe_dump(vars_, default_flow_style=True).strip()]
     args += extra or []
-    env = {**os.environ, "WAREHOUSE_PATH": str(db_path)}
+    full_env = {**os.environ, "WAREHOUSE_PATH": str(db_path), **(env or {})}
     output = subprocess.DEVNULL if quiet else None
-    return subprocess.call(args, cwd=PROJECT_ROOT, env=env, stdout=output, stderr=output)
+    return subprocess.call(args, cwd=PROJECT_ROOT, env=full_env, stdout=output, stderr=output)
 
 
 @contextmanager

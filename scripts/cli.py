@@ -42,6 +42,20 @@ def cmd_load(args: argparse.Namespace) -> None:
 
     from scripts.runs import Run
 
+    if args.target == "postgres":
+        from scripts.postgres import load_postgres, pg_env
+
+        if args.append:
+            raise WarehouseError("--append is DuckDB-only for now; load the full folder into PostgreSQL")
+        env = pg_env()
+        started = _step(f"loading {args.source} into PostgreSQL {env['PGHOST']}:{env['PGPORT']}/{env['PGDATABASE']}")
+        results = load_postgres(Path(args.source))
+        for result in results:
+            origin = result.path.name if result.path else "no file: empty table kept/created"
+            print(f"    {result.table:<34} {result.rows:>10,}  {origin}")
+        _done(started, f"{sum(r.rows for r in results):,} rows (now: dbt build --target postgres)")
+        return
+
     db = warehouse_path()
     run = Run("append" if args.append else "load")
     started = _step(f"loading {args.source} into {db}{' (append)' if args.append else ''}")
@@ -178,6 +192,8 @@ def parser() -> argparse.ArgumentParser:
     ld = sub.add_parser("load", help="load DIR/<schema>/<table>.parquet|csv into the raw schemas")
     ld.add_argument("--from", dest="source", required=True)
     ld.add_argument("--append", action="store_true", help="add the rows as a delta instead of replacing tables")
+    ld.add_argument("--target", choices=["duckdb", "postgres"], default="duckdb",
+                    help="duckdb (WAREHOUSE_PATH, default) or postgres (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE)")
     ld.set_defaults(func=cmd_load)
 
     b = sub.add_parser("build", help="dbt build, checks, then publish atomically (extra dbt arguments after --)")

@@ -10,9 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections import defaultdict
-from pathlib import Path
 
-import duckdb
 import pytest
 
 from scripts.common import PROJECT_ROOT
@@ -42,9 +40,9 @@ def _latest(rows: list[tuple], day: dt.date):
 
 
 @pytest.fixture(scope="module")
-def recomputed(clean_warehouse: tuple[Path, Path]):
-    _, db = clean_warehouse
-    con = duckdb.connect(str(db), read_only=True)
+def recomputed(clean_sql):
+    _, connect = clean_sql
+    con = connect()
     q = lambda sql: con.execute(sql).fetchall()  # noqa: E731
     status, jobs, pay = defaultdict(list), defaultdict(list), defaultdict(list)
     for emp, eff, st, typ, fte in q("select employee_id, effective_date, status, employment_type, fte from raw_hr.employment_status"):

@@ -11,9 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 from fractions import Fraction
-from pathlib import Path
 
-import duckdb
 import pytest
 
 COUNTED = {"open", "paid"}
@@ -37,7 +35,7 @@ def _month_end(m: dt.date) -> dt.date:
 class Independent:
     """The revenue definitions, computed row by row from staging."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+    def __init__(self, con) -> None:
         q = lambda sql: con.execute(sql).fetchall()  # noqa: E731
         self.invoices = {r[0]: r[1:] for r in q("select invoice_id, customer_id, status, currency_code, invoice_date from staging.stg_billing__invoices")}
         self.prices = {r[0]: r[1:] for r in q("select price_id, billing_interval, interval_count from staging.stg_billing__prices")}
@@ -105,9 +103,9 @@ class Independent:
 
 
 @pytest.fixture(scope="module")
-def built(messy_warehouse: tuple[Path, Path]):
-    _, db = messy_warehouse
-    con = duckdb.connect(str(db), read_only=True)
+def built(messy_sql):
+    _, connect = messy_sql
+    con = connect()
     yield Independent(con), con
     con.close()
 

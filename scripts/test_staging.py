@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
-
-import duckdb
+from contextlib import closing
 
 from scripts.common import raw_contract
 from scripts.generate import BAD_ROW_CLASSES, MANIFEST
@@ -48,11 +46,11 @@ def test_stg_models_cover_the_contract() -> None:
     assert set(STAGED) == set(raw_contract())
 
 
-def test_every_injected_bad_row_is_quarantined_with_its_reason(messy_warehouse: tuple[Path, Path]) -> None:
-    raw, db = messy_warehouse
+def test_every_injected_bad_row_is_quarantined_with_its_reason(messy_sql) -> None:
+    raw, connect = messy_sql
     injected = json.loads((raw / MANIFEST).read_text())["injected"]
     assert {(r["table"], r["reason"]) for r in injected} == {(c.table, c.reason) for c in BAD_ROW_CLASSES}
-    with duckdb.connect(str(db), read_only=True) as con:
+    with closing(connect()) as con:
         quarantined = con.execute("select source_table, record_id, reason from audit.quarantined_rows").fetchall()
     by_id = {(t, r): reason for t, r, reason in quarantined if r is not None}
     for row in injected:
@@ -63,10 +61,10 @@ def test_every_injected_bad_row_is_quarantined_with_its_reason(messy_warehouse: 
     assert sum(1 for _, r, reason in quarantined if r is None and reason == "missing_primary_key") == missing_keys
 
 
-def test_other_quarantined_rows_are_cascades_of_quarantined_parents(messy_warehouse: tuple[Path, Path]) -> None:
-    raw, db = messy_warehouse
+def test_other_quarantined_rows_are_cascades_of_quarantined_parents(messy_sql) -> None:
+    raw, connect = messy_sql
     injected = {(r["table"], r["record_id"]) for r in json.loads((raw / MANIFEST).read_text())["injected"]}
-    with duckdb.connect(str(db), read_only=True) as con:
+    with closing(connect()) as con:
         rows = con.execute("select source_table, record_id, reason, raw_row from audit.quarantined_rows").fetchall()
         staged_parents = {
             table: {r[0] for r in con.execute(f"select {key} from staging.{model}").fetchall()}
@@ -80,9 +78,9 @@ def test_other_quarantined_rows_are_cascades_of_quarantined_parents(messy_wareho
         assert json.loads(raw_row)[column] not in staged_parents[parent_table]
 
 
-def test_rows_in_equal_staged_plus_quarantined_plus_superseded_plus_deleted(messy_warehouse: tuple[Path, Path]) -> None:
-    _, db = messy_warehouse
-    with duckdb.connect(str(db), read_only=True) as con:
+def test_rows_in_equal_staged_plus_quarantined_plus_superseded_plus_deleted(messy_sql) -> None:
+    _, connect = messy_sql
+    with closing(connect()) as con:
         counts = {r[0]: r[1:] for r in con.execute(
             "select source_table, rows_in, rows_staged, rows_quarantined, rows_superseded, rows_deleted from audit.raw_row_counts"
         ).fetchall()}

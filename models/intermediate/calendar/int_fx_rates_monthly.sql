@@ -51,14 +51,25 @@ usd as (
         'USD' as currency_code,
         month,
         month as rate_month,
-        cast(1 as decimal(18, 8)) as usd_per_unit
+        cast(1 as decimal(38, 8)) as usd_per_unit
     from months
 ),
 
-final as (
+unioned as (
     select * from carried
     union all
     select * from usd
+),
+
+final as (
+    select
+        currency_code,
+        month,
+        rate_month,
+        -- 38 digits: DuckDB multiplies two decimals of width <= 18 in 64 bits and fails on overflow
+        -- (an amount of 100k times a rate already does); a wide rate makes every conversion 128-bit.
+        cast(usd_per_unit as decimal(38, 8)) as usd_per_unit
+    from unioned
 )
 
 select * from final

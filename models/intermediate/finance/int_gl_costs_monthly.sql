@@ -57,7 +57,7 @@ final as (
         mapped.cost_type,
         count(*) as entries,
         count(case when fx_rates.usd_per_unit is null then 1 end) as entries_without_rate,
-        round(sum(mapped.amount * fx_rates.usd_per_unit), 6) as cost_usd
+        {{ money('sum(mapped.amount * fx_rates.usd_per_unit)') }} as cost_usd
     from mapped
     inner join spine
         on mapped.month = spine.month

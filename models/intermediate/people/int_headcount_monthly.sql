@@ -113,11 +113,11 @@ final as (
         function,
         cast(month_end_headcount as integer) as month_end_headcount,
         cast(month_end_fte as decimal(18, 6)) as month_end_fte,
-        round(avg_fte, 6) as avg_fte,
+        {{ money('avg_fte') }} as avg_fte,
         cast(quota_carrier_fte as decimal(18, 6)) as quota_carrier_fte,
         cast(revenue_support_fte as decimal(18, 6)) as revenue_support_fte,
         cast(employees_counted as integer) as employees_counted,
-        round(payroll_cost_usd, 6) as payroll_cost_usd,
+        {{ money('payroll_cost_usd') }} as payroll_cost_usd,
         cast(days_without_compensation as integer) as days_without_compensation,
         cast(segments_without_rate as integer) as segments_without_rate
     from aggregated

@@ -27,7 +27,7 @@ covered as (
         lines.customer_id,
         lines.currency_code,
         months.month,
-        round(sum(lines.line_mrr_local), 6) as net_line_mrr_local,
+        {{ money('sum(lines.line_mrr_local)') }} as net_line_mrr_local,
         count(*) as covering_lines
     from lines
     inner join months
@@ -45,8 +45,8 @@ final as (
         covered.net_line_mrr_local,
         fx_rates.usd_per_unit,
         covered.covering_lines,
-        greatest(covered.net_line_mrr_local, 0) as mrr_local,
-        round(greatest(covered.net_line_mrr_local, 0) * fx_rates.usd_per_unit, 6) as mrr_usd
+        {{ money('greatest(covered.net_line_mrr_local, 0)') }} as mrr_local,
+        {{ money('greatest(covered.net_line_mrr_local, 0) * fx_rates.usd_per_unit') }} as mrr_usd
     from covered
     left join fx_rates
         on

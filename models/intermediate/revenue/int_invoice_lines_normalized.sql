@@ -61,12 +61,14 @@ measured as (
 final as (
     select
         *,
-        case
-            when line_type = 'subscription' and is_proration
-                then net_amount_local / interval_months * nominal_days / actual_days
-            when line_type = 'subscription'
-                then net_amount_local / interval_months
-        end as line_mrr_local
+        {{ line_amount(
+            "case
+                when line_type = 'subscription' and is_proration
+                    then net_amount_local / interval_months * nominal_days / actual_days
+                when line_type = 'subscription'
+                    then net_amount_local / interval_months
+            end"
+        ) }} as line_mrr_local
     from measured
 )
 

@@ -101,17 +101,15 @@ final as (
         by_month.month,
         by_month.currency_code,
         fx_rates.usd_per_unit,
-        round(by_month.subscription_revenue_local, 6) as subscription_revenue_local,
-        round(by_month.one_time_revenue_local, 6) as one_time_revenue_local,
-        round(by_month.refunds_local, 6) as refunds_local,
-        round(
-            by_month.subscription_revenue_local + by_month.one_time_revenue_local - by_month.refunds_local, 6
-        ) as revenue_local,
-        round(
-            (by_month.subscription_revenue_local + by_month.one_time_revenue_local - by_month.refunds_local)
-            * fx_rates.usd_per_unit,
-            6
-        ) as revenue_usd
+        {{ money('by_month.subscription_revenue_local') }} as subscription_revenue_local,
+        {{ money('by_month.one_time_revenue_local') }} as one_time_revenue_local,
+        {{ money('by_month.refunds_local') }} as refunds_local,
+        {{ money('by_month.subscription_revenue_local + by_month.one_time_revenue_local - by_month.refunds_local') }}
+            as revenue_local,
+        {{ money(
+            '(by_month.subscription_revenue_local + by_month.one_time_revenue_local - by_month.refunds_local)'
+            ~ ' * fx_rates.usd_per_unit'
+        ) }} as revenue_usd
     from by_month
     left join fx_rates
         on

@@ -248,44 +248,41 @@ final as (
         {{ money('fx_adjustment_mrr_usd') }} as fx_adjustment_mrr_usd,
         {{ money('opening_mrr_usd') }} as opening_mrr_usd,
         {{ ratio('mrr_usd', 'active_customers') }} as arpa_usd,
-        cast(round(logo_churn_rate, 6) as decimal(18, 6)) as logo_churn_rate,
+        {{ money('logo_churn_rate') }} as logo_churn_rate,
         {{ ratio('-(churned_mrr_usd + contraction_mrr_usd)', 'opening_mrr_usd') }} as gross_mrr_churn_rate,
-        cast(round(nrr, 6) as decimal(18, 6)) as nrr,
-        cast(round(grr, 6) as decimal(18, 6)) as grr,
+        {{ money('nrr') }} as nrr,
+        {{ money('grr') }} as grr,
         revenue_usd,
         ttm_revenue_usd,
-        case when not hide_cogs then {{ money('cogs_usd') }} end as cogs_usd,
+        {{ money('cogs_usd', when='not hide_cogs') }} as cogs_usd,
         {{ money('total_cost_usd') }} as total_cost_usd,
-        case when not hide_cogs then {{ ratio('revenue_usd - cogs_usd', 'revenue_usd') }} end as gross_margin,
-        case when not hide_cogs_ttm then cast(round(gross_margin_ttm_value, 6) as decimal(18, 6)) end
-            as gross_margin_ttm,
-        case when not hide_sales_marketing then {{ money('sales_marketing_cost_usd') }} end
-            as sales_marketing_cost_usd,
-        case when not hide_sales_marketing then {{ ratio('sales_marketing_cost_usd', 'new_customers') }} end
-            as cac_usd,
-        case
-            when not hide_sales_marketing_3m then {{ ratio('sales_marketing_cost_3m_usd', 'new_customers_3m') }}
-        end as cac_3m_usd,
-        case
-            when not hide_cogs_ttm then {{ ratio('arpa_usd * gross_margin_ttm_value', 'mean_logo_churn_rate_ttm') }}
-        end as ltv_usd,
-        case when not (hide_cogs_ttm or hide_sales_marketing_3m) then {{ ratio(
+        {{ ratio('revenue_usd - cogs_usd', 'revenue_usd', when='not hide_cogs') }} as gross_margin,
+        {{ money('gross_margin_ttm_value', when='not hide_cogs_ttm') }} as gross_margin_ttm,
+        {{ money('sales_marketing_cost_usd', when='not hide_sales_marketing') }} as sales_marketing_cost_usd,
+        {{ ratio('sales_marketing_cost_usd', 'new_customers', when='not hide_sales_marketing') }} as cac_usd,
+        {{ ratio('sales_marketing_cost_3m_usd', 'new_customers_3m', when='not hide_sales_marketing_3m') }}
+            as cac_3m_usd,
+        {{ ratio('arpa_usd * gross_margin_ttm_value', 'mean_logo_churn_rate_ttm', when='not hide_cogs_ttm') }}
+            as ltv_usd,
+        {{ ratio(
             ratio('arpa_usd * gross_margin_ttm_value', 'mean_logo_churn_rate_ttm'),
-            ratio('sales_marketing_cost_3m_usd', 'new_customers_3m')
-        ) }} end as ltv_to_cac,
-        case when not (hide_cogs_ttm or hide_sales_marketing_3m) then {{ ratio(
-            ratio('sales_marketing_cost_3m_usd', 'new_customers_3m'), 'arpa_usd * gross_margin_ttm_value'
-        ) }} end as cac_payback_months,
-        case
-            when month_number >= 6 and not hide_sales_marketing_m5_m3
-                then {{ ratio('arr_usd - arr_3m_ago_usd', 'sales_marketing_cost_m5_m3_usd') }}
-        end as magic_number,
-        case
-            when month_number >= 4 and burn_3m_usd > 0 and arr_usd - arr_3m_ago_usd > 0
-                then {{ ratio('burn_3m_usd', 'arr_usd - arr_3m_ago_usd') }}
-        end as burn_multiple,
+            ratio('sales_marketing_cost_3m_usd', 'new_customers_3m'),
+            when='not (hide_cogs_ttm or hide_sales_marketing_3m)'
+        ) }} as ltv_to_cac,
+        {{ ratio(
+            ratio('sales_marketing_cost_3m_usd', 'new_customers_3m'), 'arpa_usd * gross_margin_ttm_value',
+            when='not (hide_cogs_ttm or hide_sales_marketing_3m)'
+        ) }} as cac_payback_months,
+        {{ ratio(
+            'arr_usd - arr_3m_ago_usd', 'sales_marketing_cost_m5_m3_usd',
+            when='month_number >= 6 and not hide_sales_marketing_m5_m3'
+        ) }} as magic_number,
+        {{ ratio(
+            'burn_3m_usd', 'arr_usd - arr_3m_ago_usd',
+            when='month_number >= 4 and burn_3m_usd > 0 and arr_usd - arr_3m_ago_usd > 0'
+        ) }} as burn_multiple,
         {{ ratio('revenue_usd - total_cost_usd', 'revenue_usd') }} as operating_margin,
-        cast(round(mrr_usd / nullif(previous_mrr_usd, 0) - 1, 6) as decimal(18, 6)) as mrr_growth_mom,
+        {{ money('mrr_usd * 1.0 / nullif(previous_mrr_usd, 0) - 1') }} as mrr_growth_mom,
         is_partial_window,
         hide_cogs or hide_sales_marketing as is_cost_suppressed
     from with_ttm_churn

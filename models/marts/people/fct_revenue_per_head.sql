@@ -151,18 +151,16 @@ final as (
         cast(quota_carrier_fte as decimal(18, 6)) as quota_carrier_fte,
         cast(revenue_support_fte as decimal(18, 6)) as revenue_support_fte,
         cast(employees_counted as integer) as employees_counted,
-        case when not is_suppressed then {{ money('payroll_cost_usd') }} end as payroll_cost_usd,
+        {{ money('payroll_cost_usd', when='not is_suppressed') }} as payroll_cost_usd,
         {{ money('non_payroll_cost_usd') }} as non_payroll_cost_usd,
-        case when not is_suppressed then {{ money('payroll_cost_usd + non_payroll_cost_usd') }} end
-            as total_cost_usd,
+        {{ money('payroll_cost_usd + non_payroll_cost_usd', when='not is_suppressed') }} as total_cost_usd,
         revenue_usd,
         ttm_revenue_usd,
         arr_usd,
         {{ ratio('arr_usd', 'month_end_fte') }} as arr_per_fte_usd,
         {{ ratio('ttm_revenue_usd', 'ttm_mean_avg_fte') }} as revenue_per_head_ttm_usd,
-        case
-            when not is_suppressed then {{ ratio('payroll_cost_usd + non_payroll_cost_usd', 'revenue_usd') }}
-        end as cost_per_revenue_dollar,
+        {{ ratio('payroll_cost_usd + non_payroll_cost_usd', 'revenue_usd', when='not is_suppressed') }}
+            as cost_per_revenue_dollar,
         {{ ratio('revenue_support_fte', 'quota_carrier_fte') }} as support_ratio,
         {{ ratio('arr_usd', 'quota_carrier_fte') }} as arr_per_quota_carrier_usd,
         {{ money('ai_tooling_cost_usd') }} as ai_tooling_cost_usd,
