@@ -47,6 +47,9 @@ fixture: install
 	WAREHOUSE_PATH=$(FIXTURE)/warehouse.duckdb $(BIN)/warehouse load --from $(FIXTURE)/raw
 	WAREHOUSE_PATH=$(FIXTURE)/warehouse.duckdb WAREHOUSE_PUBLISH_PATH=$(FIXTURE)/published.duckdb $(BIN)/warehouse build
 	WAREHOUSE_PATH=$(FIXTURE)/warehouse.duckdb $(BIN)/dbt docs generate $(DBT_FLAGS) --quiet
+	# semantic layer: MetricFlow checks the semantic models and metrics, then queries them on the fixture
+	WAREHOUSE_PATH=$(FIXTURE)/warehouse.duckdb $(BIN)/mf validate-configs > $(FIXTURE)/mf-validate.log 2>&1 \
+		|| { cat $(FIXTURE)/mf-validate.log; exit 1; }
 
 pytest: install
 	$(BIN)/pytest -q
