@@ -14,7 +14,7 @@ export PGUSER ?= warehouse
 export PGPASSWORD ?= warehouse
 export PGDATABASE ?= warehouse
 
-.PHONY: install demo test lint parse bouncer fixture pytest test-postgres clean
+.PHONY: install demo test lint parse bouncer fixture contracts pytest test-postgres clean
 
 install: $(VENV)/.installed
 
@@ -29,7 +29,7 @@ demo: install
 	$(BIN)/warehouse demo
 
 ## test: everything CI checks
-test: lint bouncer fixture pytest test-postgres
+test: lint bouncer fixture contracts pytest test-postgres
 
 lint: install
 	$(BIN)/sqlfluff lint --processes 2 models tests analyses
@@ -50,6 +50,12 @@ fixture: install
 	# semantic layer: MetricFlow checks the semantic models and metrics, then queries them on the fixture
 	WAREHOUSE_PATH=$(FIXTURE)/warehouse.duckdb $(BIN)/mf validate-configs > $(FIXTURE)/mf-validate.log 2>&1 \
 		|| { cat $(FIXTURE)/mf-validate.log; exit 1; }
+
+# Consumer contracts: the fixture's published marts against contracts/marts.odcs.yaml (ODCS), and dbt's
+# breaking-change detection against the base revision (unversioned breaking changes are errors).
+contracts: install
+	$(BIN)/python -m scripts.contracts test --server ci
+	$(BIN)/python -m scripts.contracts breaking
 
 pytest: install
 	$(BIN)/pytest -q
