@@ -14,7 +14,7 @@ export PGUSER ?= warehouse
 export PGPASSWORD ?= warehouse
 export PGDATABASE ?= warehouse
 
-.PHONY: install demo test lint parse bouncer fixture contracts pytest test-postgres clean
+.PHONY: install demo test lint parse bouncer fixture contracts pytest test-postgres test-spark clean
 
 install: $(VENV)/.installed
 
@@ -66,6 +66,14 @@ test-postgres: install
 	scripts/postgres_up.sh
 	WAREHOUSE_TEST_ENGINE=postgres $(BIN)/pytest -q scripts/test_postgres.py scripts/test_revenue.py \
 		scripts/test_people.py scripts/test_staging.py
+
+## test-spark: a local Spark (pyspark + Java 17 from Debian's packages if missing) builds the messy fixture
+## (dbt run + unit tests) and every headline mart must equal DuckDB's.
+test-spark: install
+	command -v java >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq openjdk-17-jre-headless) >/dev/null
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,spark]'
+	WAREHOUSE_TEST_ENGINE=spark $(BIN)/pytest -q scripts/test_spark.py
 
 clean:
 	rm -rf $(VENV) build target logs dbt_packages data warehouse.duckdb

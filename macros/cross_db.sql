@@ -87,7 +87,23 @@
 
 {#- Spark: try_cast (3.2+) returns null instead of failing, also under ANSI mode (Spark 4's default). -#}
 {% macro spark__safe_cast(field, type) -%}
-    try_cast({{ field }} as {{ type }})
+    try_cast({{ field }} as {{ spark_type(type) }})
+{%- endmacro %}
+
+{#-
+    Spark has no length-less varchar: the contracts' and seeds' `varchar` is Spark's `string`. dbt casts
+    through dbt.cast when it checks a contract, so the contract check compares like with like.
+-#}
+{% macro spark__cast(field, type) -%}
+    cast({{ field }} as {{ spark_type(type) }})
+{%- endmacro %}
+
+{% macro spark_type(type) -%}
+    {{- 'string' if type | lower | trim in ('varchar', 'text', 'character varying') else type -}}
+{%- endmacro %}
+
+{#- A local Spark session has no access control; the BI grants are a PostgreSQL matter (README). -#}
+{% macro spark__apply_grants(relation, grant_config, should_revoke=True) -%}
 {%- endmacro %}
 
 {#-
@@ -126,4 +142,54 @@
         end if;
     end
     $$
+{%- endmacro %}
+
+{#-
+    Seeds on Spark: dbt-spark's session method formats bound values into the SQL text, so an empty seed
+    cell (None) becomes the string 'None'. Same as dbt-spark's load_csv_rows, but an empty cell is
+    written as a SQL null.
+-#}
+{% macro spark__load_csv_rows(model, agate_table) %}
+    {% set batch_size = get_batch_size() %}
+    {% set column_override = model['config'].get('column_types', {}) %}
+    {% set statements = [] %}
+    {% for chunk in agate_table.rows | batch(batch_size) %}
+        {% set bindings = [] %}
+        {% for row in chunk %}
+            {% for value in row %}
+                {% if value is not none %}{% do bindings.append(value) %}{% endif %}
+            {% endfor %}
+        {% endfor %}
+        {% set sql %}
+            insert into {{ this.render() }} values
+            {% for row in chunk -%}
+                ({%- for col_name in agate_table.column_names -%}
+                    {%- set type = column_override.get(col_name, adapter.convert_type(agate_table, loop.index0)) -%}
+                    {%- if row[loop.index0] is none -%}cast(null as {{ type }}){%- else -%}cast({{ get_binding_char() }} as {{ type }}){%- endif -%}
+                    {%- if not loop.last %},{% endif -%}
+                {%- endfor -%})
+                {%- if not loop.last %},{% endif %}
+            {%- endfor %}
+        {% endset %}
+        {% do adapter.add_query(sql, bindings=bindings, abridge_sql_log=True) %}
+        {% if loop.index0 == 0 %}{% do statements.append(sql) %}{% endif %}
+    {% endfor %}
+    {{ return(statements[0]) }}
+{% endmacro %}
+
+{#-
+    A count as a double, for a rate that later multiplies other numbers. `1.0 * count` would be a decimal,
+    and Spark cuts a decimal product wider than 38 digits to 6 decimals (a win rate of 1/3 becomes
+    0.333333 before it multiplies a deal size); a double keeps 15 significant digits on every engine.
+-#}
+{% macro as_double(expression) -%}
+    {{ return(adapter.dispatch('as_double')(expression)) }}
+{%- endmacro %}
+
+{% macro default__as_double(expression) -%}
+    cast({{ expression }} as double precision)
+{%- endmacro %}
+
+{% macro spark__as_double(expression) -%}
+    cast({{ expression }} as double)
 {%- endmacro %}

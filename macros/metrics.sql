@@ -22,12 +22,18 @@
 {%- endmacro %}
 
 {#-
-    Money rounding used in the marts: 6 decimals keeps sums exact to the cent. `when`: a condition
+    The marts' rounding of fractional numbers (money, rates, days): 6 decimals, which keeps sums of money
+    exact to the cent, in decimal(18, 6) on every engine. `when`: a condition
     under which the value is shown (null otherwise, e.g. a hidden cost); the cast stays outermost so the
     column has one type on every engine.
 -#}
 {% macro money(expression, when=none) -%}
-    cast(round({{ _only_when(expression, when) }}, 6) as decimal(18, 6))
+    cast(round({{ _as_exact(_only_when(expression, when)) }}, 6) as decimal(18, 6))
+{%- endmacro %}
+
+{#- round() takes decimals on every engine (PostgreSQL has no round(double, int)): doubles go exact first. -#}
+{% macro _as_exact(expression) -%}
+    cast({{ expression }} as decimal(38, 12))
 {%- endmacro %}
 
 {% macro _only_when(expression, when) -%}
@@ -48,7 +54,8 @@
     `* 1.0` keeps a ratio of two counts from being integer division on PostgreSQL. `when` as for money().
 -#}
 {% macro ratio(numerator, denominator, when=none) -%}
-    cast(round({{ _only_when('(' ~ numerator ~ ') * 1.0 / nullif(' ~ denominator ~ ', 0)', when) }}, 6) as decimal(18, 6))
+    cast(round({{ _as_exact(_only_when('(' ~ numerator ~ ') * 1.0 / nullif(' ~ denominator ~ ', 0)', when)) }}, 6)
+        as decimal(18, 6))
 {%- endmacro %}
 
 {#-

@@ -54,6 +54,10 @@
     cast(to_json({{ relation_alias }}) as {{ dbt.type_string() }})
 {%- endmacro %}
 
+{% macro spark__row_as_json(relation_alias) -%}
+    to_json(struct({{ relation_alias }}.*))
+{%- endmacro %}
+
 {% macro postgres__row_as_json(relation_alias) -%}
     cast(row_to_json({{ relation_alias }}) as {{ dbt.type_string() }})
 {%- endmacro %}

@@ -42,18 +42,24 @@ def cmd_load(args: argparse.Namespace) -> None:
 
     from scripts.runs import Run
 
-    if args.target == "postgres":
-        from scripts.postgres import load_postgres, pg_env
-
+    if args.target != "duckdb":
         if args.append:
-            raise WarehouseError("--append is DuckDB-only for now; load the full folder into PostgreSQL")
-        env = pg_env()
-        started = _step(f"loading {args.source} into PostgreSQL {env['PGHOST']}:{env['PGPORT']}/{env['PGDATABASE']}")
-        results = load_postgres(Path(args.source))
+            raise WarehouseError(f"--append is DuckDB-only for now; load the full folder into {args.target}")
+        if args.target == "postgres":
+            from scripts.postgres import load_postgres, pg_env
+
+            env = pg_env()
+            started = _step(f"loading {args.source} into PostgreSQL {env['PGHOST']}:{env['PGPORT']}/{env['PGDATABASE']}")
+            results = load_postgres(Path(args.source))
+        else:
+            from scripts.spark import load_spark, spark_home
+
+            started = _step(f"loading {args.source} into Spark tables under {spark_home()}")
+            results = load_spark(Path(args.source))
         for result in results:
             origin = result.path.name if result.path else "no file: empty table kept/created"
             print(f"    {result.table:<34} {result.rows:>10,}  {origin}")
-        _done(started, f"{sum(r.rows for r in results):,} rows (now: dbt build --target postgres)")
+        _done(started, f"{sum(r.rows for r in results):,} rows (now: dbt build --target {args.target})")
         return
 
     db = warehouse_path()
@@ -192,8 +198,9 @@ def parser() -> argparse.ArgumentParser:
     ld = sub.add_parser("load", help="load DIR/<schema>/<table>.parquet|csv into the raw schemas")
     ld.add_argument("--from", dest="source", required=True)
     ld.add_argument("--append", action="store_true", help="add the rows as a delta instead of replacing tables")
-    ld.add_argument("--target", choices=["duckdb", "postgres"], default="duckdb",
-                    help="duckdb (WAREHOUSE_PATH, default) or postgres (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE)")
+    ld.add_argument("--target", choices=["duckdb", "postgres", "spark"], default="duckdb",
+                    help="duckdb (WAREHOUSE_PATH, default), postgres (PGHOST, PGPORT, PGUSER, PGPASSWORD, "
+                         "PGDATABASE) or spark (SPARK_HOME_DIR)")
     ld.set_defaults(func=cmd_load)
 
     b = sub.add_parser("build", help="dbt build, checks, then publish atomically (extra dbt arguments after --)")

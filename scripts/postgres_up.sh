@@ -32,7 +32,8 @@ if ! pg_isready -q -h "$PGHOST" -p "$PGPORT"; then
     for _ in $(seq 1 30); do pg_isready -q -h "$PGHOST" -p "$PGPORT" && break; sleep 1; done
 fi
 
-su postgres -c "psql -q -p $PGPORT -v ON_ERROR_STOP=1" <<SQL
+# as the postgres superuser over the local socket (not the PG* connection settings of the caller)
+su postgres -c "env -u PGHOST -u PGUSER -u PGPASSWORD -u PGDATABASE psql -q -p $PGPORT -v ON_ERROR_STOP=1" <<SQL
 select 'create role $PGUSER' where not exists (select 1 from pg_roles where rolname = '$PGUSER') \gexec
 alter role $PGUSER login createdb password '$PGPASSWORD';
 select 'create role bi_reader' where not exists (select 1 from pg_roles where rolname = 'bi_reader') \gexec

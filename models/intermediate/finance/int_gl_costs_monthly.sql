@@ -39,7 +39,10 @@ mapped as (
         cast({{ dbt.date_trunc('month', 'gl_entries.posted_date') }} as date) as month,
         coalesce(department_functions.function, 'unmapped') as function,
         coalesce(gl_accounts.cost_type, 'unmapped') as cost_type,
-        coalesce(gl_accounts.cost_category, function_cost_categories.cost_category, 'unmapped') as cost_category
+        -- an empty (or blank) cost_category in the seed means "by the department's function"
+        coalesce(
+            {{ clean_text('gl_accounts.cost_category') }}, function_cost_categories.cost_category, 'unmapped'
+        ) as cost_category
     from gl_entries
     left join gl_accounts
         on trim(gl_entries.account_code) = trim(gl_accounts.account_code)

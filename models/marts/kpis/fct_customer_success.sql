@@ -54,7 +54,7 @@ final as (
         cast(coalesce(started.onboardings_completed, 0) as integer) as onboardings_completed,
         {{ ratio('started.onboardings_completed', 'started.onboardings_started') }} as onboarding_completion_rate,
         cast(coalesce(went_live.onboardings_live, 0) as integer) as onboardings_live,
-        cast(round(went_live.time_to_value_days, 6) as decimal(18, 6)) as time_to_value_days,
+        {{ money('went_live.time_to_value_days') }} as time_to_value_days,
         cast(coalesce(answers.nps_responses, 0) as integer) as nps_responses,
         cast(coalesce(answers.promoters, 0) as integer) as promoters,
         cast(coalesce(answers.detractors, 0) as integer) as detractors,

@@ -232,7 +232,7 @@ monthly as (
 with_rates as (
     select
         *,
-        1.0 * won_new_business / nullif(closed_new_business, 0) as win_rate_value,
+        {{ as_double('won_new_business') }} / nullif(closed_new_business, 0) as win_rate_value,
         lag(bookings_usd) over (order by month) as previous_bookings_usd
     from monthly
 ),
@@ -248,17 +248,17 @@ final as (
         {{ ratio('marketing_cost_usd', 'sqls', when='not is_cost_suppressed') }} as cost_per_sql_usd,
         cast(closed_new_business as integer) as closed_new_business,
         cast(won_new_business as integer) as won_new_business,
-        cast(round(win_rate_value, 6) as decimal(18, 6)) as win_rate,
+        {{ money('win_rate_value') }} as win_rate,
         {{ money('avg_deal_size_usd') }} as avg_deal_size_usd,
-        cast(round(sales_cycle_days, 6) as decimal(18, 6)) as sales_cycle_days,
+        {{ money('sales_cycle_days') }} as sales_cycle_days,
         cast(open_opportunities as integer) as open_opportunities,
         {{ money('pipeline_value_usd') }} as pipeline_value_usd,
         {{ ratio('open_new_business * win_rate_value * avg_deal_size_usd', 'sales_cycle_days') }}
             as pipeline_velocity_usd_per_day,
         {{ money('bookings_usd') }} as bookings_usd,
-        cast(round(bookings_usd / nullif(previous_bookings_usd, 0) - 1, 6) as decimal(18, 6)) as bookings_growth_mom,
+        {{ money('bookings_usd / nullif(previous_bookings_usd, 0) - 1') }} as bookings_growth_mom,
         {{ money('commit_forecast_usd') }} as commit_forecast_usd,
-        cast(round(1 - abs(bookings_usd - commit_forecast_usd) / nullif(commit_forecast_usd, 0), 6) as decimal(18, 6))
+        {{ money('1 - abs(bookings_usd - commit_forecast_usd) / nullif(commit_forecast_usd, 0)') }}
             as forecast_accuracy,
         is_cost_suppressed
     from with_rates

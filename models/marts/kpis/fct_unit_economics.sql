@@ -199,8 +199,9 @@ monthly as (
 windowed as (
     select
         *,
-        mrr_usd / nullif(active_customers, 0) as arpa_usd,
-        1.0 * churned_customers / nullif(lag(active_customers) over (order by month), 0) as logo_churn_rate,
+        {{ as_double('mrr_usd') }} / nullif(active_customers, 0) as arpa_usd,
+        {{ as_double('churned_customers') }} / nullif(lag(active_customers) over (order by month), 0)
+            as logo_churn_rate,
         lag(mrr_usd) over (order by month) as previous_mrr_usd,
         lag(arr_usd, 3) over (order by month) as arr_3m_ago_usd,
         sum(sales_marketing_cost_usd) over (order by month rows between 2 preceding and current row)
@@ -228,7 +229,7 @@ with_ttm_churn as (
         *,
         avg(logo_churn_rate) over (order by month rows between 11 preceding and current row)
             as mean_logo_churn_rate_ttm,
-        gross_profit_ttm_usd / nullif(ttm_revenue_usd, 0) as gross_margin_ttm_value
+        {{ as_double('gross_profit_ttm_usd') }} / nullif(ttm_revenue_usd, 0) as gross_margin_ttm_value
     from windowed
 ),
 
