@@ -14,7 +14,7 @@ export PGUSER ?= warehouse
 export PGPASSWORD ?= warehouse
 export PGDATABASE ?= warehouse
 
-.PHONY: install demo test lint parse bouncer fixture contracts pytest test-postgres test-spark clean
+.PHONY: install demo test test-serial spark-deps lint parse bouncer fixture contracts pytest test-postgres test-spark clean
 
 install: $(VENV)/.installed
 
@@ -28,8 +28,13 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 demo: install
 	$(BIN)/warehouse demo
 
-## test: everything CI checks
-test: lint bouncer fixture contracts pytest test-postgres
+## test: everything CI checks. The Spark suite (mostly JVM and dbt start-up, one core) runs beside the
+## rest, which runs in order (its dbt steps share target/); output is shown per suite when it ends.
+test: install spark-deps
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-serial test-spark
+
+test-serial:
+	$(MAKE) --no-print-directory -j1 lint bouncer fixture contracts pytest test-postgres
 
 lint: install
 	$(BIN)/sqlfluff lint --processes 2 models tests analyses
@@ -69,11 +74,17 @@ test-postgres: install
 
 ## test-spark: a local Spark (pyspark + Java 17 from Debian's packages if missing) builds the messy fixture
 ## (dbt run + unit tests) and every headline mart must equal DuckDB's.
-test-spark: install
+test-spark: spark-deps
+	WAREHOUSE_TEST_ENGINE=spark $(BIN)/pytest -q --basetemp=build/spark-test scripts/test_spark.py
+
+# Java and pyspark, installed before anything runs in parallel (apt and pip must not race other steps)
+spark-deps: $(VENV)/.spark-installed
 	command -v java >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -qq openjdk-17-jre-headless) >/dev/null
+
+$(VENV)/.spark-installed: $(VENV)/.installed
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,spark]'
-	WAREHOUSE_TEST_ENGINE=spark $(BIN)/pytest -q scripts/test_spark.py
+	touch $@
 
 clean:
 	rm -rf $(VENV) build target logs dbt_packages data warehouse.duckdb
