@@ -73,7 +73,7 @@ test-postgres: install
 		scripts/test_people.py scripts/test_staging.py
 
 ## test-spark: a local Spark (pyspark + Java 17 from Debian's packages if missing) builds the messy fixture
-## (dbt run + unit tests) and every headline mart must equal DuckDB's.
+## (seeds, models and unit tests) and every headline mart must equal DuckDB's.
 test-spark: spark-deps
 	mkdir -p build
 	WAREHOUSE_TEST_ENGINE=spark $(BIN)/pytest -q --basetemp=build/spark-test scripts/test_spark.py
