@@ -37,6 +37,12 @@ def cmd_generate(args: argparse.Namespace) -> None:
                    f"{len(manifest['injected'])} bad rows injected")
 
 
+def _print_loaded(results: list) -> None:
+    for result in results:
+        origin = result.path.name if result.path else "no file: empty table kept/created"
+        print(f"    {result.table:<34} {result.rows:>10,}  {origin}")
+
+
 def cmd_load(args: argparse.Namespace) -> None:
     from scripts.load import load
 
@@ -56,9 +62,7 @@ def cmd_load(args: argparse.Namespace) -> None:
 
             started = _step(f"loading {args.source} into Spark tables under {spark_home()}")
             results = load_spark(Path(args.source))
-        for result in results:
-            origin = result.path.name if result.path else "no file: empty table kept/created"
-            print(f"    {result.table:<34} {result.rows:>10,}  {origin}")
+        _print_loaded(results)
         _done(started, f"{sum(r.rows for r in results):,} rows (now: dbt build --target {args.target})")
         return
 
@@ -66,9 +70,7 @@ def cmd_load(args: argparse.Namespace) -> None:
     run = Run("append" if args.append else "load")
     started = _step(f"loading {args.source} into {db}{' (append)' if args.append else ''}")
     results = load(Path(args.source), db, append=args.append)
-    for result in results:
-        origin = result.path.name if result.path else "no file: empty table kept/created"
-        print(f"    {result.table:<34} {result.rows:>10,}  {origin}")
+    _print_loaded(results)
     run.record(db, "loaded", f"{sum(r.rows for r in results):,} rows from {args.source}")
     _done(started, f"{sum(r.rows for r in results):,} rows")
 

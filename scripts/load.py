@@ -111,6 +111,22 @@ def _select_as_text(raw: RawFile, loaded_at: str) -> str:
     return f"select {', '.join(parts)} from {_reader(raw.path)}"
 
 
+def load_timestamp() -> str:
+    """The ``_loaded_at`` given to rows whose file lacks it: now, UTC, to the second (every engine)."""
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None).isoformat(sep=" ", timespec="seconds")
+
+
+def write_text_csv(reader: duckdb.DuckDBPyConnection, raw: RawFile, loaded_at: str, path: Path) -> list[str]:
+    """Write a raw file's rows as text CSV (contract columns first) for a server engine's bulk load.
+
+    NULL is an empty field and an empty string is ``""``, the distinction PostgreSQL's and Spark's CSV
+    readers make. Returns the column names in file order.
+    """
+    select = _select_as_text(raw, loaded_at)
+    reader.execute(f"copy ({select}) to '{path}' (header, delimiter ',')")
+    return [row[0] for row in reader.execute(f"describe {select}").fetchall()]
+
+
 def _empty_table_sql(table: RawTable) -> str:
     columns = ", ".join('"' + c + '" varchar' for c in table.columns)
     return f"create table if not exists {table.qualified} ({columns})"
@@ -118,7 +134,7 @@ def _empty_table_sql(table: RawTable) -> str:
 
 def load(source_dir: Path, db_path: Path, append: bool = False) -> list[LoadResult]:
     files = discover(source_dir)
-    loaded_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None).isoformat(sep=" ", timespec="seconds")
+    loaded_at = load_timestamp()
     results: list[LoadResult] = []
     con = connect(db_path)
     try:

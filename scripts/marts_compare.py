@@ -39,7 +39,7 @@ def same(column: str, a: object, b: object, money: bool = False) -> bool:
 
 
 def differences(duck: Any, other: Any, marts: list[str]) -> list[str]:
-    """Every disagreement between the two engines' marts (empty when they agree), and rows compared."""
+    """Every disagreement between the two engines' marts (empty when they agree)."""
     found: list[str] = []
     for mart in marts:
         columns = mart_columns(duck, mart)

@@ -21,7 +21,7 @@ import psycopg2
 import psycopg2.extensions
 
 from scripts.common import RawTable, WarehouseError, raw_contract
-from scripts.load import LoadResult, _select_as_text, discover
+from scripts.load import LoadResult, discover, load_timestamp, write_text_csv
 
 DEFAULTS = {"PGHOST": "127.0.0.1", "PGPORT": "5432", "PGUSER": "warehouse", "PGPASSWORD": "warehouse",
             "PGDATABASE": "warehouse"}
@@ -90,7 +90,7 @@ def _create_table_sql(table: RawTable, columns: list[str]) -> str:
 def load_postgres(source_dir: Path, database: str | None = None) -> list[LoadResult]:
     """Replace the raw tables of ``database`` with the files under source_dir, in one transaction."""
     files = discover(source_dir)
-    loaded_at = duckdb.sql("select cast(date_trunc('second', now() at time zone 'UTC') as varchar)").fetchone()[0]
+    loaded_at = load_timestamp()
     results: list[LoadResult] = []
     reader = duckdb.connect(":memory:")
     con = connect(database)
@@ -99,12 +99,8 @@ def load_postgres(source_dir: Path, database: str | None = None) -> list[LoadRes
             for schema in sorted({t.schema for t in raw_contract().values()}):
                 cur.execute(f"create schema if not exists {schema}")
             for raw in files:
-                select = _select_as_text(raw, loaded_at)
-                columns = [row[0] for row in reader.execute(f"describe {select}").fetchall()]
-                csv = Path(tmp) / f"{raw.table.schema}.{raw.table.name}.csv"
-                # DuckDB writes NULL as an empty field and an empty string as "": PostgreSQL's CSV reading
-                # tells the two apart the same way.
-                reader.execute(f"copy ({select}) to '{csv}' (header, delimiter ',')")
+                csv = Path(tmp) / f"{raw.table.qualified}.csv"
+                columns = write_text_csv(reader, raw, loaded_at, csv)
                 cur.execute(f"drop table if exists {raw.table.schema}.{_quote(raw.table.name)}")
                 cur.execute(_create_table_sql(raw.table, columns))
                 with open(csv, encoding="utf-8") as handle:

@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 
 from scripts.common import PROJECT_ROOT, WarehouseError, raw_contract
-from scripts.load import LoadResult, _select_as_text, discover
+from scripts.load import LoadResult, discover, load_timestamp, write_text_csv
 
 
 def spark_home() -> Path:
@@ -44,7 +44,7 @@ def session() -> Any:
 def load_spark(source_dir: Path) -> list[LoadResult]:
     """Replace the raw tables with the files under source_dir (text columns, via CSV written by DuckDB)."""
     files = discover(source_dir)
-    loaded_at = duckdb.sql("select cast(date_trunc('second', now() at time zone 'UTC') as varchar)").fetchone()[0]
+    loaded_at = load_timestamp()
     spark = session()
     reader = duckdb.connect(":memory:")
     results: list[LoadResult] = []
@@ -54,7 +54,7 @@ def load_spark(source_dir: Path) -> list[LoadResult]:
                 spark.sql(f"create database if not exists {schema}")
             for raw in files:
                 csv = Path(tmp) / f"{raw.table.qualified}.csv"
-                reader.execute(f"copy ({_select_as_text(raw, loaded_at)}) to '{csv}' (header, delimiter ',')")
+                write_text_csv(reader, raw, loaded_at, csv)
                 frame = (spark.read.option("header", True).option("escape", '"').option("multiLine", True)
                          .csv(str(csv)))
                 frame.write.mode("overwrite").format("parquet").saveAsTable(raw.table.qualified)
