@@ -23,12 +23,18 @@ if ! command -v pg_ctlcluster >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/
 fi
 
 if ! pg_isready -q -h "$PGHOST" -p "$PGPORT"; then
+    # The server outlives this script: it must not inherit any descriptor beyond stdin/out/err. A
+    # parallel make's jobserver pipe held open by the daemon keeps that make waiting forever.
+    for fd in /proc/$$/fd/*; do
+        fd=${fd##*/}
+        if [ "$fd" -gt 2 ] && [ "$fd" -ne 255 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+    done
     version=$(ls /usr/lib/postgresql | sort -n | tail -1)
     if ! pg_lsclusters -h | awk '{print $1, $3}' | grep -q "^$version $PGPORT$"; then
         pg_createcluster "$version" warehouse --port "$PGPORT" >/dev/null
     fi
     cluster=$(pg_lsclusters -h | awk -v v="$version" -v p="$PGPORT" '$1 == v && $3 == p {print $2}')
-    pg_ctlcluster "$version" "$cluster" start
+    pg_ctlcluster "$version" "$cluster" start </dev/null
     for _ in $(seq 1 30); do pg_isready -q -h "$PGHOST" -p "$PGPORT" && break; sleep 1; done
 fi
 
