@@ -14,7 +14,7 @@ export PGUSER ?= warehouse
 export PGPASSWORD ?= warehouse
 export PGDATABASE ?= warehouse
 
-.PHONY: install demo test test-serial spark-deps lint parse bouncer fixture contracts pytest test-postgres test-spark clean
+.PHONY: install demo bench test test-serial spark-deps lint parse bouncer fixture contracts pytest test-postgres test-spark clean
 
 install: $(VENV)/.installed
 
@@ -27,6 +27,12 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 ## demo: synthetic company (scale 1) -> warehouse.duckdb -> dbt build, checks -> published/warehouse.duckdb
 demo: install
 	$(BIN)/warehouse demo
+
+## bench: full and incremental build time and peak memory at scales 1, 10, 100 (benchmarks/README.md);
+## not part of `make test`. BENCH_SCALES=1,10 for a shorter run.
+BENCH_SCALES ?= 1,10,100
+bench: install
+	$(BIN)/warehouse benchmark --scales $(BENCH_SCALES)
 
 ## test: everything CI checks. The Spark suite (mostly JVM and dbt start-up, one core) runs beside the
 ## rest, which runs in order (its dbt steps share target/); output is shown per suite when it ends.

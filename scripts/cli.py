@@ -147,6 +147,18 @@ def cmd_demo(args: argparse.Namespace) -> None:
     print(f"KPI report (open in a browser, works offline): {report}")
 
 
+def cmd_benchmark(args: argparse.Namespace) -> None:
+    from scripts.benchmark import benchmark
+
+    try:
+        scales = [float(s) for s in args.scales.split(",") if s.strip()]
+    except ValueError:
+        raise WarehouseError(f"--scales must be numbers separated by commas, got {args.scales!r}") from None
+    if not scales or any(s <= 0 for s in scales):
+        raise WarehouseError(f"--scales must be positive numbers, got {args.scales!r}")
+    benchmark(scales)
+
+
 def demo_summary(build_file: Path, published: Path) -> str:
     from scripts.warehouse import connect
 
@@ -229,6 +241,11 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--scale", type=float, default=1.0)
     d.add_argument("--seed", type=int, default=42)
     d.set_defaults(func=cmd_demo)
+
+    bm = sub.add_parser("benchmark", help="generate, load, full and incremental dbt build at several scales; "
+                                          "times and peak memory to benchmarks/results.csv")
+    bm.add_argument("--scales", default="1,10,100", help="comma-separated scales (default 1,10,100)")
+    bm.set_defaults(func=cmd_benchmark)
     return p
 
 
