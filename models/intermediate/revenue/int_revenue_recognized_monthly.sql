@@ -5,6 +5,17 @@
     subtracted in the month of refunded_at. Each part is converted at the rate of its own month.
     Months after as_of_date appear too (deferred revenue); the marts keep the reporting window.
 -#}
+{{ config(
+    materialized=incremental_or_table(),
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_changed_months('billing_changed_months', 'int_months') }}",
+    post_hook="{{ record_watermark(billing_base_models()) }}",
+) }}
+-- incremental by month (macros/incremental.sql); the changed months are read from:
+-- depends_on: {{ ref('base_billing__invoice_line_item') }}, {{ ref('base_billing__invoice') }}
+-- depends_on: {{ ref('base_billing__customer') }}, {{ ref('base_billing__price') }}
+-- depends_on: {{ ref('base_billing__refund') }}, {{ ref('base_finance__fx_rate') }}
 with
 
 lines as (
@@ -46,7 +57,9 @@ subscription_parts as (
         on
             lines.period_start < {{ dbt.dateadd('month', 1, 'months.month') }}
             and lines.period_end > months.month
-    where lines.line_type = 'subscription'
+    where
+        lines.line_type = 'subscription'
+        and {{ in_changed_months('months.month', 'billing_changed_months') }}
 ),
 
 one_time_parts as (
@@ -92,6 +105,7 @@ by_month as (
         sum(one_time_revenue_local) as one_time_revenue_local,
         sum(refunds_local) as refunds_local
     from parts
+    where {{ in_changed_months('month', 'billing_changed_months') }}
     group by customer_id, currency_code, month
 ),
 

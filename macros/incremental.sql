@@ -1,0 +1,216 @@
+{#-
+    Month-partitioned incremental models (the daily run recomputes only the months new raw rows touch).
+
+    How it works, for a model configured with `incremental_months_config(...)`:
+      * audit.incremental_watermarks holds, per model, the newest `_loaded_at` of the base rows its last
+        successful build saw (the watermark W), written by the model's post-hook in the same transaction
+        as its rows, so a failed build leaves both as they were.
+      * On an incremental run the pre-hook deletes the model's rows of the *changed months* (a macro of the
+        model's domain, e.g. billing_changed_months, computed from the base rows loaded after W), and the
+        model's SQL selects exactly those months (`where month in (changed months)`), appended.
+      * No watermark (first build, --full-refresh, state deleted) means every month: a full build.
+    Rows must be loaded with a `_loaded_at` that grows with each load (the loader stamps rows that do not
+    bring one); a backfill that carries older `_loaded_at` values needs `dbt build --full-refresh`.
+    Spark (local parquet tables) builds these models as plain tables.
+-#}
+
+{% macro incremental_state_relation() -%}
+    {{ return(api.Relation.create(database=target.database, schema='audit', identifier='incremental_watermarks')) }}
+{%- endmacro %}
+
+{#- on-run-start: the state table (no-op on Spark, where these models are plain tables). -#}
+{% macro create_incremental_state() -%}
+    {%- if target.type != 'spark' -%}
+    create schema if not exists {{ incremental_state_relation().schema }};
+    create table if not exists {{ incremental_state_relation() }} (
+        model_name {{ dbt.type_string() }},
+        watermark {{ dbt.type_timestamp() }},
+        recorded_at {{ dbt.type_timestamp() }}
+    )
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The materialization: incremental except on Spark. -#}
+{% macro incremental_or_table() -%}
+    {{ return('table' if target.type == 'spark' else 'incremental') }}
+{%- endmacro %}
+
+{#- W for this model: null when it has never been recorded (then every month counts as changed). -#}
+{% macro incremental_watermark() -%}
+    (
+        select max(watermark)
+        from {{ incremental_state_relation() }}
+        where model_name = '{{ this.identifier }}'
+    )
+{%- endmacro %}
+
+{#- pre-hook: delete the changed months' rows (incremental runs only). -#}
+{#- (and rows of months that left the calendar, e.g. after the line with the last service month was voided) -#}
+{% macro delete_changed_months(changed_months_macro, calendar) -%}
+    {%- if is_incremental() -%}
+    delete from {{ this }}
+    where
+        month in ({{ context[changed_months_macro](incremental_watermark()) }})
+        or month not in (select month from {{ ref(calendar) }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The model's month filter: every month on a full build, the changed months on an incremental one. -#}
+{% macro in_changed_months(month_column, changed_months_macro) -%}
+    {%- if is_incremental() -%}
+    {{ month_column }} in ({{ context[changed_months_macro](incremental_watermark()) }})
+    {%- else -%}
+    1 = 1
+    {%- endif -%}
+{%- endmacro %}
+
+{#- post-hook: record the newest _loaded_at (not in the future) of the base models the domain reads. -#}
+{% macro record_watermark(base_models) -%}
+    {%- if target.type != 'spark' -%}
+    insert into {{ incremental_state_relation() }} (model_name, watermark, recorded_at)
+    select
+        '{{ this.identifier }}',
+        max(_loaded_at),
+        {{ dbt.current_timestamp() }}
+    from (
+        {%- for model in base_models %}
+        select max(_loaded_at) as _loaded_at
+        from {{ ref(model) }}
+        where _loaded_at <= {{ dbt.current_timestamp() }}
+        {%- if not loop.last %}
+        union all
+        {%- endif %}
+        {%- endfor %}
+    ) as loaded
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The base models whose rows decide billing months (watermark inputs of billing_changed_months). -#}
+{% macro billing_base_models() -%}
+    {{ return([
+        'base_billing__invoice_line_item', 'base_billing__invoice', 'base_billing__customer',
+        'base_billing__price', 'base_billing__refund', 'base_finance__fx_rate',
+    ]) }}
+{%- endmacro %}
+
+{#-
+    Months whose billing facts (customer MRR, recognized revenue) can differ from the last build, from
+    every version (also superseded, deleted and quarantined ones) of the records loaded after W:
+      * a line loaded after W, a line of an invoice loaded after W (status, date, customer, currency), of a
+        customer loaded after W (an orphan or currency check can flip) or of a price loaded after W: the
+        months any version of the line's service period overlaps, and the invoice months of its invoice;
+      * an invoice loaded after W (or of such a customer): its invoice months (one-time lines);
+      * a refund loaded after W, or of such an invoice: its refund months;
+      * an fx rate loaded after W: its month and every later one (rates carry forward);
+      * every month when W is null, or when a rate arrives for a month before its currency's first known
+        rate (amounts quarantined as missing_fx_rate can become valid anywhere).
+-#}
+{% macro billing_changed_months(watermark) -%}
+    {%- set lines = ref('base_billing__invoice_line_item') -%}
+    {%- set invoices = ref('base_billing__invoice') -%}
+    {%- set months = ref('int_months') -%}
+    {%- set fx = ref('base_finance__fx_rate') -%}
+    select months.month
+    from {{ months }} as months
+    where
+        {{ watermark }} is null
+        or exists (
+            select 1
+            from {{ fx }} as new_rate
+            where
+                new_rate._loaded_at > {{ watermark }}
+                and new_rate.currency_code is not null
+                and new_rate.rate_month is not null
+                and not exists (
+                    select 1
+                    from {{ fx }} as known_rate
+                    where
+                        known_rate._loaded_at <= {{ watermark }}
+                        and known_rate.currency_code = new_rate.currency_code
+                        and known_rate.rate_month <= new_rate.rate_month
+                )
+        )
+        or months.month >= (
+            select min(rate_month) from {{ fx }}
+            where _loaded_at > {{ watermark }}
+        )
+        or months.month in (
+            with changed_customers as (
+                select _record_id as customer_id
+                from {{ ref('base_billing__customer') }}
+                where _loaded_at > {{ watermark }}
+            ),
+
+            changed_invoices as (
+                select _record_id as invoice_id
+                from {{ invoices }}
+                where _loaded_at > {{ watermark }}
+                union
+                select invoices._record_id as invoice_id
+                from {{ invoices }} as invoices
+                inner join changed_customers
+                    on invoices.customer_id = changed_customers.customer_id
+            ),
+
+            changed_lines as (
+                select _record_id as line_id
+                from {{ lines }}
+                where _loaded_at > {{ watermark }}
+                union
+                select lines._record_id as line_id
+                from {{ lines }} as lines
+                inner join changed_invoices
+                    on lines.invoice_id = changed_invoices.invoice_id
+                union
+                select lines._record_id as line_id
+                from {{ lines }} as lines
+                inner join {{ ref('base_billing__price') }} as prices
+                    on lines.price_id = prices._record_id
+                where prices._loaded_at > {{ watermark }}
+            ),
+
+            line_versions as (
+                select
+                    lines.invoice_id,
+                    lines.period_start,
+                    lines.period_end
+                from {{ lines }} as lines
+                inner join changed_lines
+                    on lines._record_id = changed_lines.line_id
+            ),
+
+            service_months as (
+                select months.month
+                from line_versions
+                inner join {{ months }} as months
+                    on
+                        line_versions.period_start <= months.month_end
+                        and line_versions.period_end > months.month
+            ),
+
+            invoice_months as (
+                select cast({{ dbt.date_trunc('month', 'invoices.invoice_date') }} as date) as month
+                from {{ invoices }} as invoices
+                where
+                    invoices._record_id in (select invoice_id from changed_invoices)
+                    or invoices._record_id in (select invoice_id from line_versions)
+            ),
+
+            refund_months as (
+                select cast({{ dbt.date_trunc('month', 'refunds.refunded_at') }} as date) as month
+                from {{ ref('base_billing__refund') }} as refunds
+                where
+                    refunds._record_id in (
+                        select _record_id from {{ ref('base_billing__refund') }}
+                        where _loaded_at > {{ watermark }}
+                    )
+                    or refunds.invoice_id in (select invoice_id from changed_invoices)
+            )
+
+            select month from service_months
+            union
+            select month from invoice_months
+            union
+            select month from refund_months
+        )
+{%- endmacro %}

@@ -1,0 +1,171 @@
+"""Incremental builds equal full builds: the daily run on new and late-arriving rows gives the same tables.
+
+Warehouse A is built the way production runs: the initial load, a full build, then one day of new rows
+plus late ones (a subscription line for a period nine months back, an old invoice voided, a refund of an
+old invoice, a corrected EUR rate for March 2023, a backdated department change) and an incremental
+build. Warehouse B loads the same rows and builds with --full-refresh. Every intermediate and mart table
+must be identical, and a month the new rows do not touch must not have been recomputed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from scripts.benchmark import split
+from scripts.build import run_dbt
+from scripts.generate import generate
+from scripts.load import load
+
+BUILD = ["build", "--resource-type", "model", "--resource-type", "seed", "--quiet"]
+
+
+def _late_rows(initial: Path, out: Path, loaded_at: dt.datetime) -> None:
+    """Late rows from the initial files, all loaded at `loaded_at` (the same nightly sync as the delta)."""
+    con = duckdb.connect()
+    stamp = f"timestamp '{loaded_at:%Y-%m-%d %H:%M:%S}'"
+    src = {name: f"read_parquet('{initial}/{name}.parquet')" for name in (
+        "raw_billing/invoice", "raw_billing/invoice_line_item", "raw_billing/refund", "raw_finance/fx_rate",
+        "raw_hr/job_history")}
+    # one counted monthly subscription line (and its invoice) in the last quarter, shifted nine months back
+    line_id, invoice_id = con.execute(f"""
+        select line.id, invoice.id
+        from {src['raw_billing/invoice_line_item']} as line
+        inner join {src['raw_billing/invoice']} as invoice on line.invoice_id = invoice.id
+        where invoice.status = 'paid' and line.line_type = 'subscription' and not line.is_proration
+            and try_cast(invoice.invoice_date as date) >= date '2025-10-01'
+            and try_cast(line.amount as decimal(18, 2)) > 0
+            and datediff('day', line.period_start, try_cast(line.period_end as date)) between 28 and 31
+        order by line.id limit 1
+    """).fetchone()
+    # an old paid invoice of an annual subscription (its service months reach past the invoice month), voided now; a refund of another old invoice
+    voided = con.execute(f"""
+        select invoice.id from {src['raw_billing/invoice']} as invoice
+        inner join {src['raw_billing/invoice_line_item']} as line on line.invoice_id = invoice.id
+        where invoice.status = 'paid' and try_cast(invoice.invoice_date as date) between date '2024-01-01'
+            and date '2024-06-30' and line.line_type = 'subscription'
+            and datediff('day', line.period_start, try_cast(line.period_end as date)) > 300
+        order by invoice.id limit 1
+    """).fetchone()[0]
+    refunded = con.execute(f"""
+        select id, currency_code from {src['raw_billing/invoice']}
+        where status = 'paid' and try_cast(invoice_date as date) between date '2024-07-01' and date '2024-12-31'
+            and id <> '{voided}' and try_cast(total as decimal(18, 2)) > 100
+        order by id limit 1
+    """).fetchone()
+    shift = "interval 273 day"
+    statements = {
+        "raw_billing/invoice": f"""
+            select * replace ('late-' || id as id, 'LATE-' || number as number,
+                cast(cast(invoice_date as date) - {shift} as date)::varchar as invoice_date, {stamp} as _loaded_at)
+            from {src['raw_billing/invoice']} where id = '{invoice_id}'
+            union all by name
+            select * replace ('void' as status, {stamp} as _loaded_at)
+            from {src['raw_billing/invoice']} where id = '{voided}'
+        """,
+        "raw_billing/invoice_line_item": f"""
+            select * replace ('late-' || id as id, 'late-' || invoice_id as invoice_id,
+                cast(period_start - {shift} as date) as period_start,
+                cast(cast(period_end as date) - {shift} as date)::varchar as period_end, {stamp} as _loaded_at)
+            from {src['raw_billing/invoice_line_item']} where id = '{line_id}'
+        """,
+        "raw_billing/refund": f"""
+            select 'late-refund-1' as id, '{refunded[0]}' as invoice_id, '40.00' as amount,
+                '{refunded[1]}' as currency_code, timestamp '2025-02-14 10:00:00' as refunded_at,
+                'late correction' as reason, {stamp} as _loaded_at
+        """,
+        "raw_finance/fx_rate": f"""
+            select * replace (usd_per_unit * 1.02 as usd_per_unit, {stamp} as _loaded_at)
+            from {src['raw_finance/fx_rate']}
+            where currency_code = 'EUR' and rate_month = date '2023-03-01'
+        """,
+        "raw_hr/job_history": f"""
+            select * replace ('late-job-1' as id, date '2025-06-01' as effective_date, 'Customer Success' as department,
+                {stamp} as _loaded_at)
+            from {src['raw_hr/job_history']}
+            where employee_id in (select employee_id from {src['raw_hr/job_history']} where department like 'Sales%')
+            order by id limit 1
+        """,
+    }
+    for name, sql in statements.items():
+        path = out / f"{name}.parquet"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        con.execute(f"copy ({sql}) to '{path}' (format parquet)")
+        assert con.execute(f"select count(*) from read_parquet('{path}')").fetchone()[0] >= 1, name
+    con.close()
+
+
+def _tables(db: Path) -> list[str]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return [f"{s}.{t}" for s, t in con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_schema in ('intermediate', 'marts') and table_type = 'BASE TABLE' order by all"
+        ).fetchall()]
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def raw_parts(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    root = tmp_path_factory.mktemp("incremental")
+    generate(root / "full", scale=0.03, seed=5, bad_rows_rate=0.01)
+    split(root / "full", root / "initial", root / "delta")
+    loaded_at = duckdb.sql(
+        f"select max(_loaded_at) from read_parquet('{root}/delta/raw_billing/invoice.parquet')"
+    ).fetchone()[0]
+    _late_rows(root / "initial", root / "late", loaded_at)
+    return root / "initial", root / "delta", root / "late"
+
+
+def test_incremental_build_with_late_rows_equals_full_build(raw_parts: tuple[Path, Path, Path],
+                                                             tmp_path: Path) -> None:
+    initial, delta, late = raw_parts
+    daily, full = tmp_path / "daily.duckdb", tmp_path / "full.duckdb"
+
+    load(initial, daily)
+    assert run_dbt(BUILD, daily, extra=["--target-path", str(tmp_path / "t1")]) == 0
+    load(delta, daily, append=True)
+    load(late, daily, append=True)
+    # a month none of the new rows touches: its rows must survive the daily run untouched
+    con = duckdb.connect(str(daily))
+    first_month = con.execute("select min(month) from intermediate.int_customer_mrr_monthly").fetchone()[0]
+    assert first_month < dt.date(2023, 3, 1)
+    con.execute("update intermediate.int_customer_mrr_monthly set covering_lines = covering_lines + 1000 "
+                "where month = ?", [first_month])
+    con.close()
+    assert run_dbt(BUILD, daily, extra=["--target-path", str(tmp_path / "t2")]) == 0
+    con = duckdb.connect(str(daily))
+    untouched = con.execute("select min(covering_lines) from intermediate.int_customer_mrr_monthly "
+                            "where month = ?", [first_month]).fetchone()[0]
+    assert untouched > 1000, "the daily run recomputed a month no new row touches (not incremental)"
+    con.execute("update intermediate.int_customer_mrr_monthly set covering_lines = covering_lines - 1000 "
+                "where month = ?", [first_month])
+    watermarks = con.execute("select model_name, count(*) from audit.incremental_watermarks "
+                             "group by all order by all").fetchall()
+    con.close()
+    assert watermarks == [("int_customer_mrr_monthly", 2), ("int_revenue_recognized_monthly", 2)]
+
+    load(initial, full)
+    load(delta, full, append=True)
+    load(late, full, append=True)
+    assert run_dbt([*BUILD, "--full-refresh"], full, extra=["--target-path", str(tmp_path / "t3")]) == 0
+
+    tables = _tables(full)
+    assert _tables(daily) == tables and "marts.fct_mrr_movements" in tables
+    con = duckdb.connect(str(daily), read_only=True)
+    con.execute(f"attach '{full}' as full_build (read_only)")
+    try:
+        for table in tables:
+            for a, b in ((table, f"full_build.{table}"), (f"full_build.{table}", table)):
+                extra = con.execute(f"select count(*) from (select * from {a} except all select * from {b})").fetchone()[0]
+                assert extra == 0, f"{table}: {extra} rows of {a} are not in {b}"
+        # the late rows made a difference (the test is not vacuous)
+        late_mrr = con.execute("select count(*) from intermediate.int_invoice_lines_normalized "
+                               "where invoice_line_item_id like 'late-%'").fetchone()[0]
+        assert late_mrr == 1
+    finally:
+        con.close()
