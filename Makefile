@@ -14,7 +14,7 @@ export PGUSER ?= warehouse
 export PGPASSWORD ?= warehouse
 export PGDATABASE ?= warehouse
 
-.PHONY: install demo bench test test-serial spark-deps lint parse bouncer fixture contracts pytest test-postgres test-spark clean
+.PHONY: install demo bench test test-serial test-side test-incremental spark-deps lint parse bouncer fixture contracts pytest test-postgres test-spark clean
 
 install: $(VENV)/.installed
 
@@ -37,7 +37,11 @@ bench: install
 ## test: everything CI checks. The Spark suite (mostly JVM and dbt start-up, one core) runs beside the
 ## rest, which runs in order (its dbt steps share target/); output is shown per suite when it ends.
 test: install spark-deps
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-serial test-spark
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-serial test-side
+
+# beside the serial suite: the Spark suite, then the incremental-vs-full equality test (own dbt target paths)
+test-side:
+	$(MAKE) --no-print-directory -j1 test-spark test-incremental
 
 test-serial:
 	$(MAKE) --no-print-directory -j1 lint bouncer fixture contracts pytest test-postgres
@@ -69,7 +73,12 @@ contracts: install
 	$(BIN)/python -m scripts.contracts breaking
 
 pytest: install
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --ignore=scripts/test_incremental.py
+
+## test-incremental: the daily (incremental) build on new and late rows equals a --full-refresh build
+test-incremental: install
+	mkdir -p build
+	$(BIN)/pytest -q --basetemp=build/incremental-test scripts/test_incremental.py
 
 ## test-postgres: a real PostgreSQL server on loopback (installed from Debian's packages if missing); the
 ## fixtures built there, the same recomputation tests, marts equal to DuckDB's to the cent, BI grants.
