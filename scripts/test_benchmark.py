@@ -70,3 +70,11 @@ def test_measure_fails_with_the_log_tail(tmp_path: Path) -> None:
     with pytest.raises(WarehouseError, match="exit 3") as error:
         measure([sys.executable, "-c", "print('the reason'); raise SystemExit(3)"], log=log)
     assert "the reason" in str(error.value)
+
+
+@pytest.mark.parametrize("scales", ["ten", "1,-10", ","])
+def test_cli_refuses_bad_scales(scales: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from scripts.cli import main
+
+    assert main(["benchmark", "--scales", scales]) == 1
+    assert "--scales must be" in capsys.readouterr().err
