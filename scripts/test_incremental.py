@@ -1,7 +1,7 @@
 """Incremental builds equal full builds: the daily run on new and late-arriving rows gives the same tables.
 
 Warehouse A is built the way production runs: the initial load, a full build, then one day of new rows
-plus late ones (a subscription line for a period nine months back, an old invoice voided, a refund of an
+plus late ones (a customer whose invoice was quarantined as an orphan at the first build, a subscription line for a period nine months back, an old invoice voided, a refund of an
 old invoice, a corrected EUR rate for March 2023, a backdated department change) and an incremental
 build. Warehouse B loads the same rows and builds with --full-refresh. Every intermediate and mart table
 must be identical, and a month the new rows do not touch must not have been recomputed.
@@ -98,6 +98,46 @@ def _late_rows(initial: Path, out: Path, loaded_at: dt.datetime) -> None:
     con.close()
 
 
+def _orphan_rows(initial: Path, early: Path, late: Path, loaded_at: dt.datetime) -> None:
+    """An invoice (and its line) of a customer the billing system exports only later: quarantined as an
+    orphan at the first build (early/), valid once the customer arrives with the late rows (late/)."""
+    con = duckdb.connect()
+    invoices = f"read_parquet('{initial}/raw_billing/invoice.parquet')"
+    lines = f"read_parquet('{initial}/raw_billing/invoice_line_item.parquet')"
+    customers = f"read_parquet('{initial}/raw_billing/customer.parquet')"
+    invoice_id, customer_id = con.execute(f"""
+        select invoice.id, invoice.customer_id from {invoices} as invoice
+        inner join {lines} as line on line.invoice_id = invoice.id
+        inner join {customers} as customer on customer.id = invoice.customer_id
+        where invoice.status = 'paid' and line.line_type = 'subscription'
+            and try_cast(invoice.invoice_date as date) between date '2022-07-01' and date '2022-12-31'
+            and try_cast(line.amount as decimal(18, 2)) > 0
+        order by invoice.id limit 1
+    """).fetchone()
+    early_stamp = f"timestamp '{loaded_at - dt.timedelta(days=2):%Y-%m-%d %H:%M:%S}'"
+    late_stamp = f"timestamp '{loaded_at:%Y-%m-%d %H:%M:%S}'"
+    for folder in (early / "raw_billing", late / "raw_billing"):
+        folder.mkdir(parents=True, exist_ok=True)
+    con.execute(f"""copy (
+        select * replace ('orphan-inv-1' as id, 'late-cust-1' as customer_id, 'ORPHAN-1' as number,
+            {early_stamp} as _loaded_at)
+        from {invoices} where id = '{invoice_id}'
+        order by _loaded_at desc limit 1
+    ) to '{early}/raw_billing/invoice.parquet' (format parquet)""")
+    con.execute(f"""copy (
+        select * replace ('orphan-' || id as id, 'orphan-inv-1' as invoice_id, {early_stamp} as _loaded_at)
+        from {lines} where invoice_id = '{invoice_id}'
+        qualify row_number() over (partition by id order by _loaded_at desc) = 1
+    ) to '{early}/raw_billing/invoice_line_item.parquet' (format parquet)""")
+    con.execute(f"""copy (
+        select * replace ('late-cust-1' as id, 'late-cust-1@example.com' as email, null as crm_account_id,
+            {late_stamp} as _loaded_at)
+        from {customers} where id = '{customer_id}'
+        order by _loaded_at desc limit 1
+    ) to '{late}/raw_billing/customer.parquet' (format parquet)""")
+    con.close()
+
+
 def _tables(db: Path) -> list[str]:
     con = duckdb.connect(str(db), read_only=True)
     try:
@@ -110,7 +150,7 @@ def _tables(db: Path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def raw_parts(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+def raw_parts(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path, Path]:
     root = tmp_path_factory.mktemp("incremental")
     generate(root / "full", scale=0.03, seed=5, bad_rows_rate=0.01)
     split(root / "full", root / "initial", root / "delta")
@@ -118,18 +158,25 @@ def raw_parts(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Pat
         f"select max(_loaded_at) from read_parquet('{root}/delta/raw_billing/invoice.parquet')"
     ).fetchone()[0]
     _late_rows(root / "initial", root / "late", loaded_at)
-    return root / "initial", root / "delta", root / "late"
+    _orphan_rows(root / "initial", root / "early", root / "late_customers", loaded_at)
+    return root / "initial", root / "early", root / "delta", [root / "late", root / "late_customers"]
 
 
-def test_incremental_build_with_late_rows_equals_full_build(raw_parts: tuple[Path, Path, Path],
+def test_incremental_build_with_late_rows_equals_full_build(raw_parts: tuple[Path, Path, Path, list[Path]],
                                                              tmp_path: Path) -> None:
-    initial, delta, late = raw_parts
+    initial, early, delta, late_folders = raw_parts
     daily, full = tmp_path / "daily.duckdb", tmp_path / "full.duckdb"
 
     load(initial, daily)
+    load(early, daily, append=True)
     assert run_dbt(BUILD, daily, extra=["--target-path", str(tmp_path / "t1")]) == 0
+    con = duckdb.connect(str(daily), read_only=True)
+    assert con.execute("select quarantine_reason from staging.base_billing__invoice where _record_id = 'orphan-inv-1'"
+                       ).fetchall() == [("orphan_customer_id",)]
+    con.close()
     load(delta, daily, append=True)
-    load(late, daily, append=True)
+    for late in late_folders:
+        load(late, daily, append=True)
     # a month none of the new rows touches: its rows must survive the daily run untouched
     con = duckdb.connect(str(daily))
     first_month = con.execute("select min(month) from intermediate.int_customer_mrr_monthly").fetchone()[0]
@@ -150,8 +197,8 @@ def test_incremental_build_with_late_rows_equals_full_build(raw_parts: tuple[Pat
     assert watermarks == [("int_customer_mrr_monthly", 2), ("int_revenue_recognized_monthly", 2)]
 
     load(initial, full)
-    load(delta, full, append=True)
-    load(late, full, append=True)
+    for folder in (early, delta, *late_folders):
+        load(folder, full, append=True)
     assert run_dbt([*BUILD, "--full-refresh"], full, extra=["--target-path", str(tmp_path / "t3")]) == 0
 
     tables = _tables(full)
@@ -167,5 +214,9 @@ def test_incremental_build_with_late_rows_equals_full_build(raw_parts: tuple[Pat
         late_mrr = con.execute("select count(*) from intermediate.int_invoice_lines_normalized "
                                "where invoice_line_item_id like 'late-%'").fetchone()[0]
         assert late_mrr == 1
+        # the customer that arrived late made its orphan invoice count, in the months it covers (2022)
+        valid = con.execute("select count(*) from intermediate.int_invoice_lines_normalized "
+                            "where invoice_id = 'orphan-inv-1'").fetchone()[0]
+        assert valid >= 1
     finally:
         con.close()
