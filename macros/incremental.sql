@@ -1,14 +1,16 @@
 {#-
     Month-partitioned incremental models (the daily run recomputes only the months new raw rows touch).
 
-    How it works, for a model configured with `incremental_months_config(...)`:
+    How it works, for a model configured like int_customer_mrr_monthly (materialized=incremental_or_table(),
+    incremental_strategy='append', pre-hook delete_changed_months, post-hook record_watermark):
       * audit.incremental_watermarks holds, per model, the newest `_loaded_at` of the base rows its last
         successful build saw (the watermark W), written by the model's post-hook in the same transaction
         as its rows, so a failed build leaves both as they were.
       * On an incremental run the pre-hook deletes the model's rows of the *changed months* (a macro of the
         model's domain, e.g. billing_changed_months, computed from the base rows loaded after W), and the
         model's SQL selects exactly those months (`where month in (changed months)`), appended.
-      * No watermark (first build, --full-refresh, state deleted) means every month: a full build.
+      * A full build (first build, --full-refresh) replaces the model's recorded watermarks with its own;
+        no watermark at all (state deleted) makes every month a changed month.
     Rows must be loaded with a `_loaded_at` that grows with each load (the loader stamps rows that do not
     bring one); a backfill that carries older `_loaded_at` values needs `dbt build --full-refresh`.
     Spark (local parquet tables) builds these models as plain tables.
@@ -67,6 +69,11 @@
 {#- post-hook: record the newest _loaded_at (not in the future) of the base models the domain reads. -#}
 {% macro record_watermark(base_models) -%}
     {%- if target.type != 'spark' -%}
+    {%- if not is_incremental() %}
+    -- a full build starts the model's history again (raw data reloaded with older _loaded_at values
+    -- must not leave a newer watermark behind)
+    delete from {{ incremental_state_relation() }} where model_name = '{{ this.identifier }}';
+    {%- endif %}
     insert into {{ incremental_state_relation() }} (model_name, watermark, recorded_at)
     select
         '{{ this.identifier }}',

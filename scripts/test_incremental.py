@@ -220,3 +220,13 @@ def test_incremental_build_with_late_rows_equals_full_build(raw_parts: tuple[Pat
         assert valid >= 1
     finally:
         con.close()
+
+    # a full build starts the model's watermark history again (a reload may carry older _loaded_at values)
+    assert run_dbt(["build", "--select", "int_customer_mrr_monthly", "--resource-type", "model", "--full-refresh",
+                    "--quiet"], daily, extra=["--target-path", str(tmp_path / "t4")]) == 0
+    con = duckdb.connect(str(daily), read_only=True)
+    try:
+        assert con.execute("select count(*) from audit.incremental_watermarks "
+                           "where model_name = 'int_customer_mrr_monthly'").fetchone()[0] == 1
+    finally:
+        con.close()
