@@ -92,6 +92,24 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#-
+    Config of a month-incremental billing model (int_customer_mrr_monthly, int_revenue_recognized_monthly):
+    the materialization and hooks, and the base models billing_changed_months reads, declared as
+    dependencies (the query is only rendered on incremental runs, so dbt cannot find those refs itself).
+-#}
+{% macro billing_months_incremental_config() -%}
+    {{ config(
+        materialized=incremental_or_table(),
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_changed_months('billing_changed_months', 'int_months') }}",
+        post_hook="{{ record_watermark(billing_base_models()) }}",
+    ) }}
+    {%- for model in billing_base_models() %}
+    -- depends_on: {{ ref(model) }}
+    {%- endfor %}
+{%- endmacro %}
+
 {#- The base models whose rows decide billing months (watermark inputs of billing_changed_months). -#}
 {% macro billing_base_models() -%}
     {{ return([

@@ -39,7 +39,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from scripts.build import dbt_executable
+from scripts.build import dbt_command
 from scripts.common import PROJECT_ROOT, WarehouseError, raw_contract
 
 BENCH_ROOT = PROJECT_ROOT / "build" / "bench"
@@ -186,9 +186,7 @@ select
 
 
 def _dbt(command: list[str], db: Path, target_path: Path, log: Path) -> Measured:
-    args = [dbt_executable(), *command, "--project-dir", str(PROJECT_ROOT), "--profiles-dir", str(PROJECT_ROOT),
-            "--target-path", str(target_path)]
-    return measure(args, env={"WAREHOUSE_PATH": str(db), "DBT_TARGET": "duckdb"}, log=log)
+    return measure(dbt_command(command, extra=["--target-path", str(target_path)]), env={"WAREHOUSE_PATH": str(db), "DBT_TARGET": "duckdb"}, log=log)
 
 
 def _table_rows(db: Path, schemas: tuple[str, ...]) -> int:
@@ -246,11 +244,12 @@ def bench_scale(scale: float, run_id: str, commit: str) -> list[dict]:
     logs = root / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     rows: list[dict] = []
+    host = machine()
 
     def record(step: str, m: Measured | None, count: int, detail: str = "") -> None:
         row = {"run_id": run_id, "commit": commit, "scale": f"{scale:g}", "step": step,
                "seconds": f"{m.seconds:.2f}" if m else "", "peak_rss_mb": f"{m.peak_rss_mb:.0f}" if m else "",
-               "rows": count, "detail": detail, **machine()}
+               "rows": count, "detail": detail, **host}
         rows.append(row)
         shown = f"{m.seconds:8.1f}s {m.peak_rss_mb:8.0f} MB" if m else "  (cached)"
         print(f"  scale {scale:<5g} {step:<18} {shown} {count:>12,} rows  {detail}", flush=True)
@@ -266,7 +265,8 @@ def bench_scale(scale: float, run_id: str, commit: str) -> list[dict]:
     loaded = measure([_python(), "-m", "scripts.cli", "load", "--from", str(root / "initial")], env=env,
                      log=logs / "load.log")
     raw_schemas = tuple(sorted({t.schema for t in raw_contract().values()}))
-    record("load", loaded, _table_rows(db, raw_schemas))
+    initial_rows = _table_rows(db, raw_schemas)
+    record("load", loaded, initial_rows)
 
     built_schemas = ("staging", "intermediate", "marts", "audit")
     # production runs: unit tests check the code, not the data (CI runs them; dbt advises leaving them out
@@ -278,9 +278,8 @@ def bench_scale(scale: float, run_id: str, commit: str) -> list[dict]:
 
     appended = measure([_python(), "-m", "scripts.cli", "load", "--append", "--from", str(root / "delta")],
                        env=env, log=logs / "append.log")
-    delta_rows = sum(int(line.split()[1].replace(",", "")) for line in (logs / "append.log").read_text().splitlines()
-                     if line.strip().startswith("raw_"))
-    record("append", appended, delta_rows)
+    raw_rows = _table_rows(db, raw_schemas)
+    record("append", appended, raw_rows - initial_rows)
 
     incremental = _dbt(["build", "--exclude-resource-type", "unit_test"], db, target, logs / "incremental_build.log")
     slow_inc, kinds_inc = _slowest(target)
@@ -288,12 +287,13 @@ def bench_scale(scale: float, run_id: str, commit: str) -> list[dict]:
            f"{incremental.seconds / full.seconds:.1%} of full; " + _kinds(kinds_inc))
 
     unit = _dbt(["test", "--select", "test_type:unit"], db, target, logs / "unit_tests.log")
-    record("unit_tests", unit, 0, f"{sum(1 for _ in _slowest(target, limit=1000)[0])} unit tests")
+    unit_count = len(json.loads((target / "run_results.json").read_text())["results"])
+    record("unit_tests", unit, 0, f"{unit_count} unit tests")
 
     floor_log = logs / "floor.log"
     floor = measure([_python(), "-c", "import duckdb, sys; con = duckdb.connect(sys.argv[1], read_only=True); "
                      "print(con.execute(sys.argv[2]).fetchone())", str(db), floor_sql()], log=floor_log)
-    record("floor", floor, _table_rows(db, raw_schemas), f"full_build/floor = {full.seconds / floor.seconds:.1f}")
+    record("floor", floor, raw_rows, f"full_build/floor = {full.seconds / floor.seconds:.1f}")
 
     _append_rows(TIMINGS, TIMING_FIELDS, [
         {"run_id": run_id, "scale": f"{scale:g}", "step": step, "node": name, "resource_type": kind,

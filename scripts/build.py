@@ -40,16 +40,21 @@ def dbt_executable() -> str:
     return found
 
 
+def dbt_command(command: list[str], vars_: dict | None = None, extra: list[str] | None = None) -> list[str]:
+    """The dbt command line for this project (project and profiles from the repo root)."""
+    args = [dbt_executable(), *command, "--project-dir", str(PROJECT_ROOT), "--profiles-dir", str(PROJECT_ROOT)]
+    if vars_:
+        args += ["--vars", yaml.safe_dump(vars_, default_flow_style=True).strip()]
+    return args + (extra or [])
+
+
 def run_dbt(command: list[str], db_path: Path, vars_: dict | None = None, extra: list[str] | None = None,
             quiet: bool = False, env: dict[str, str] | None = None) -> int:
     """Run one dbt command from the project root on the given warehouse file; return its exit code.
 
     ``env`` adds variables, e.g. ``DBT_TARGET=postgres`` and the ``PG*`` connection settings.
     """
-    args = [dbt_executable(), *command, "--project-dir", str(PROJECT_ROOT), "--profiles-dir", str(PROJECT_ROOT)]
-    if vars_:
-        args += ["--vars", yaml.safe_dump(vars_, default_flow_style=True).strip()]
-    args += extra or []
+    args = dbt_command(command, vars_, extra)
     full_env = {**os.environ, "WAREHOUSE_PATH": str(db_path), **(env or {})}
     output = subprocess.DEVNULL if quiet else None
     return subprocess.call(args, cwd=PROJECT_ROOT, env=full_env, stdout=output, stderr=output)

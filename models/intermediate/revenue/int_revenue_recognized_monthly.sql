@@ -5,17 +5,7 @@
     subtracted in the month of refunded_at. Each part is converted at the rate of its own month.
     Months after as_of_date appear too (deferred revenue); the marts keep the reporting window.
 -#}
-{{ config(
-    materialized=incremental_or_table(),
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ delete_changed_months('billing_changed_months', 'int_months') }}",
-    post_hook="{{ record_watermark(billing_base_models()) }}",
-) }}
--- incremental by month (macros/incremental.sql); the changed months are read from:
--- depends_on: {{ ref('base_billing__invoice_line_item') }}, {{ ref('base_billing__invoice') }}
--- depends_on: {{ ref('base_billing__customer') }}, {{ ref('base_billing__price') }}
--- depends_on: {{ ref('base_billing__refund') }}, {{ ref('base_finance__fx_rate') }}
+{{ billing_months_incremental_config() }}
 with
 
 lines as (
