@@ -66,9 +66,12 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- post-hook: record the newest _loaded_at (not in the future) of the base models the domain reads. -#}
+{#- post-hook: record the newest _loaded_at (not in the future) of the base models the domain reads (none: this model's own). -#}
 {% macro record_watermark(base_models) -%}
     {%- if target.type != 'spark' -%}
+    {%- set relations = [] -%}
+    {%- for model in base_models -%}{%- do relations.append(ref(model)) -%}{%- endfor -%}
+    {%- if not relations -%}{%- do relations.append(this) -%}{%- endif -%}
     {%- if not is_incremental() %}
     -- a full build starts the model's history again (raw data reloaded with older _loaded_at values
     -- must not leave a newer watermark behind)
@@ -80,9 +83,9 @@
         max(_loaded_at),
         {{ dbt.current_timestamp() }}
     from (
-        {%- for model in base_models %}
+        {%- for relation in relations %}
         select max(_loaded_at) as _loaded_at
-        from {{ ref(model) }}
+        from {{ relation }}
         where _loaded_at <= {{ dbt.current_timestamp() }}
         {%- if not loop.last %}
         union all

@@ -27,8 +27,11 @@
     under which the value is shown (null otherwise, e.g. a hidden cost); the cast stays outermost so the
     column has one type on every engine.
 -#}
-{% macro money(expression, when=none) -%}
-    cast(round({{ _as_exact(_only_when(expression, when)) }}, 6) as decimal(18, 6))
+{#- `decimal_input=true` when every operand is already a decimal column: the value is rounded once, without
+    the cast that makes doubles exact first (half the time of fct_mrr_movements' ten money columns). -#}
+{% macro money(expression, when=none, decimal_input=false) -%}
+    {%- set value = _only_when(expression, when) -%}
+    cast(round({{ value if decimal_input else _as_exact(value) }}, 6) as decimal(18, 6))
 {%- endmacro %}
 
 {#- round() takes decimals on every engine (PostgreSQL has no round(double, int)): doubles go exact first. -#}

@@ -155,7 +155,8 @@ final as (
             when _version_rank > 1 then 'superseded'
             when _is_deleted then 'deleted'
             else 'staged'
-        end as _disposition
+        end as _disposition,
+        {{ processed_at() }} as _processed_at
     from disposed
 )
 

@@ -23,13 +23,14 @@ from scripts.load import load
 BUILD = ["build", "--resource-type", "model", "--resource-type", "seed", "--quiet"]
 
 
-def _late_rows(initial: Path, out: Path, loaded_at: dt.datetime) -> None:
-    """Late rows from the initial files, all loaded at `loaded_at` (the same nightly sync as the delta)."""
+def _late_rows(initial: Path, out: Path, next_out: Path, loaded_at: dt.datetime) -> None:
+    """Late rows from the initial files, loaded at `loaded_at` (the same nightly sync as the delta), and
+    the next night's rows (next_out)."""
     con = duckdb.connect()
     stamp = f"timestamp '{loaded_at:%Y-%m-%d %H:%M:%S}'"
     src = {name: f"read_parquet('{initial}/{name}.parquet')" for name in (
         "raw_billing/invoice", "raw_billing/invoice_line_item", "raw_billing/refund", "raw_finance/fx_rate",
-        "raw_hr/job_history")}
+        "raw_hr/job_history", "raw_crm/opportunity", "raw_crm/lead", "raw_finance/gl_entry")}
     # one counted monthly subscription line (and its invoice) in the last quarter, shifted nine months back
     line_id, invoice_id = con.execute(f"""
         select line.id, invoice.id
@@ -55,6 +56,16 @@ def _late_rows(initial: Path, out: Path, loaded_at: dt.datetime) -> None:
         where status = 'paid' and try_cast(invoice_date as date) between date '2024-07-01' and date '2024-12-31'
             and id <> '{voided}' and try_cast(total as decimal(18, 2)) > 100
         order by id limit 1
+    """).fetchone()
+    # the currency whose rates start last, and the first month it has invoices before that: a rate for that
+    # month arriving late turns its missing_fx_rate invoices (and their lines) valid
+    currency, first_invoice_month = con.execute(f"""
+        select fx.currency_code, min(date_trunc('month', try_cast(invoice.invoice_date as date)))
+        from {src['raw_finance/fx_rate']} as fx
+        inner join {src['raw_billing/invoice']} as invoice on invoice.currency_code = fx.currency_code
+        group by fx.currency_code
+        having min(date_trunc('month', try_cast(invoice.invoice_date as date))) < min(fx.rate_month)
+        order by min(fx.rate_month) desc limit 1
     """).fetchone()
     shift = "interval 273 day"
     statements = {
@@ -82,6 +93,20 @@ def _late_rows(initial: Path, out: Path, loaded_at: dt.datetime) -> None:
             from {src['raw_finance/fx_rate']}
             where currency_code = 'EUR' and rate_month = date '2023-03-01'
         """,
+        # the opportunity of a history row that arrived before it (early/): the history row turns valid
+        "raw_crm/opportunity": f"""
+            select * replace ('late-opp-1' as id, {stamp} as _loaded_at)
+            from {src['raw_crm/opportunity']} order by id limit 1
+        """,
+        # a GL posting backdated 400 days
+        "raw_finance/gl_entry": f"""
+            select * replace ('late-gl-1' as id,
+                cast(cast(posted_date as date) - interval 400 day as date)::varchar as posted_date, {stamp} as _loaded_at)
+            from {src['raw_finance/gl_entry']}
+            where try_cast(posted_date as date) >= date '2025-01-01' and try_cast(amount as decimal(18, 2)) is not null
+                and currency_code = 'USD'
+            order by id limit 1
+        """,
         "raw_hr/job_history": f"""
             select * replace ('late-job-1' as id, date '2025-06-01' as effective_date, 'Customer Success' as department,
                 {stamp} as _loaded_at)
@@ -90,11 +115,29 @@ def _late_rows(initial: Path, out: Path, loaded_at: dt.datetime) -> None:
             order by id limit 1
         """,
     }
-    for name, sql in statements.items():
-        path = out / f"{name}.parquet"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        con.execute(f"copy ({sql}) to '{path}' (format parquet)")
-        assert con.execute(f"select count(*) from read_parquet('{path}')").fetchone()[0] >= 1, name
+    next_stamp = f"timestamp '{loaded_at + dt.timedelta(days=1):%Y-%m-%d %H:%M:%S}'"
+    next_night = {
+        # a rate for a month before the currency's first one: its missing_fx_rate invoices (and their
+        # lines) turn valid, and every month is recomputed
+        "raw_finance/fx_rate": f"""
+            select * replace (date '{first_invoice_month:%Y-%m-%d}' as rate_month, {next_stamp} as _loaded_at)
+            from {src['raw_finance/fx_rate']}
+            where currency_code = '{currency}'
+            order by rate_month limit 1
+        """,
+        # a backfill that breaks the `_loaded_at` rule (an old load time): the raw row count check must
+        # make the lead base model reprocess everything instead of missing the row
+        "raw_crm/lead": f"""
+            select * replace ('backfill-lead-1' as id, timestamp '2023-01-01 00:00:00' as _loaded_at)
+            from {src['raw_crm/lead']} order by id limit 1
+        """,
+    }
+    for folder, tables in ((out, statements), (next_out, next_night)):
+        for name, sql in tables.items():
+            path = folder / f"{name}.parquet"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            con.execute(f"copy ({sql}) to '{path}' (format parquet)")
+            assert con.execute(f"select count(*) from read_parquet('{path}')").fetchone()[0] >= 1, name
     con.close()
 
 
@@ -116,8 +159,13 @@ def _orphan_rows(initial: Path, early: Path, late: Path, loaded_at: dt.datetime)
     """).fetchone()
     early_stamp = f"timestamp '{loaded_at - dt.timedelta(days=2):%Y-%m-%d %H:%M:%S}'"
     late_stamp = f"timestamp '{loaded_at:%Y-%m-%d %H:%M:%S}'"
-    for folder in (early / "raw_billing", late / "raw_billing"):
+    for folder in (early / "raw_billing", early / "raw_crm", late / "raw_billing"):
         folder.mkdir(parents=True, exist_ok=True)
+    # a stage change of an opportunity the CRM exports only later (late-opp-1, in _late_rows)
+    con.execute(f"""copy (
+        select * replace ('late-oh-1' as id, 'late-opp-1' as opportunity_id, {early_stamp} as _loaded_at)
+        from read_parquet('{initial}/raw_crm/opportunity_history.parquet') order by id limit 1
+    ) to '{early}/raw_crm/opportunity_history.parquet' (format parquet)""")
     con.execute(f"""copy (
         select * replace ('orphan-inv-1' as id, 'late-cust-1' as customer_id, 'ORPHAN-1' as number,
             {early_stamp} as _loaded_at)
@@ -139,41 +187,78 @@ def _orphan_rows(initial: Path, early: Path, late: Path, loaded_at: dt.datetime)
 
 
 def _tables(db: Path) -> list[str]:
+    """Every table dbt builds (base, audit, intermediate, marts), but the incremental state."""
     con = duckdb.connect(str(db), read_only=True)
     try:
         return [f"{s}.{t}" for s, t in con.execute(
             "select table_schema, table_name from information_schema.tables "
-            "where table_schema in ('intermediate', 'marts') and table_type = 'BASE TABLE' order by all"
+            "where table_schema in ('staging', 'audit', 'intermediate', 'marts') and table_type = 'BASE TABLE' "
+            "and table_name <> 'incremental_watermarks' order by all"
         ).fetchall()]
     finally:
         con.close()
 
 
+def _unaccounted(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """Raw tables whose rows are not all in their base model exactly once: (table, raw rows, base rows)."""
+    tables = con.execute("select table_schema, table_name from information_schema.tables "
+                         "where table_schema like 'raw\\_%' escape '\\' order by all").fetchall()
+    counts = [(f"{schema}.{table}",
+               con.execute(f"select count(*) from {schema}.{table}").fetchone()[0],
+               con.execute(f"select count(*) from staging.base_{schema[4:]}__{table}").fetchone()[0])
+              for schema, table in tables]
+    assert len(counts) == 20
+    return [row for row in counts if row[1] != row[2]]
+
+
+def _dispositions(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """How the late and orphan rows were disposed: record id -> disposition (or quarantine reason)."""
+    rows = con.execute("""
+        select _record_id, coalesce(quarantine_reason, _disposition) from staging.base_crm__opportunity_history
+        where _record_id = 'late-oh-1'
+        union all
+        select _record_id, coalesce(quarantine_reason, _disposition) from staging.base_billing__invoice
+        where _record_id = 'orphan-inv-1'
+        union all
+        select 'missing_fx_rate invoices', count(*)::varchar from staging.base_billing__invoice
+        where quarantine_reason = 'missing_fx_rate'
+        union all
+        select _record_id, coalesce(quarantine_reason, _disposition) from staging.base_finance__gl_entry
+        where _record_id = 'late-gl-1'
+        union all
+        select _record_id, coalesce(quarantine_reason, _disposition) from staging.base_crm__lead
+        where _record_id = 'backfill-lead-1'
+    """).fetchall()
+    return dict(rows)
+
+
 @pytest.fixture(scope="module")
-def raw_parts(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path, Path]:
+def raw_parts(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path, list[Path], Path]:
     root = tmp_path_factory.mktemp("incremental")
     generate(root / "full", scale=0.03, seed=5, bad_rows_rate=0.01)
     split(root / "full", root / "initial", root / "delta")
     loaded_at = duckdb.sql(
         f"select max(_loaded_at) from read_parquet('{root}/delta/raw_billing/invoice.parquet')"
     ).fetchone()[0]
-    _late_rows(root / "initial", root / "late", loaded_at)
+    _late_rows(root / "initial", root / "late", root / "next_night", loaded_at)
     _orphan_rows(root / "initial", root / "early", root / "late_customers", loaded_at)
-    return root / "initial", root / "early", root / "delta", [root / "late", root / "late_customers"]
+    return (root / "initial", root / "early", root / "delta", [root / "late", root / "late_customers"],
+            root / "next_night")
 
 
-def test_incremental_build_with_late_rows_equals_full_build(raw_parts: tuple[Path, Path, Path, list[Path]],
+def test_incremental_build_with_late_rows_equals_full_build(raw_parts: tuple[Path, Path, Path, list[Path], Path],
                                                              tmp_path: Path) -> None:
-    initial, early, delta, late_folders = raw_parts
+    initial, early, delta, late_folders, next_night = raw_parts
     daily, full = tmp_path / "daily.duckdb", tmp_path / "full.duckdb"
 
     load(initial, daily)
     load(early, daily, append=True)
     assert run_dbt(BUILD, daily, extra=["--target-path", str(tmp_path / "t1")]) == 0
     con = duckdb.connect(str(daily), read_only=True)
-    assert con.execute("select quarantine_reason from staging.base_billing__invoice where _record_id = 'orphan-inv-1'"
-                       ).fetchall() == [("orphan_customer_id",)]
+    before = _dispositions(con)
     con.close()
+    assert before["orphan-inv-1"] == "orphan_customer_id" and before["late-oh-1"] == "orphan_opportunity_id"
+    assert int(before["missing_fx_rate invoices"]) >= 1
     load(delta, daily, append=True)
     for late in late_folders:
         load(late, daily, append=True)
@@ -191,24 +276,50 @@ def test_incremental_build_with_late_rows_equals_full_build(raw_parts: tuple[Pat
     assert untouched > 1000, "the daily run recomputed a month no new row touches (not incremental)"
     con.execute("update intermediate.int_customer_mrr_monthly set covering_lines = covering_lines - 1000 "
                 "where month = ?", [first_month])
-    watermarks = con.execute("select model_name, count(*) from audit.incremental_watermarks "
-                             "group by all order by all").fetchall()
+    after = _dispositions(con)
+    lost = _unaccounted(con)
     con.close()
-    assert watermarks == [("int_customer_mrr_monthly", 2), ("int_revenue_recognized_monthly", 2)]
+    assert lost == [], f"raw rows missing from (or doubled in) base models after the daily run: {lost}"
+    # the parents that arrived late turned their children valid
+    assert after["orphan-inv-1"] == "staged" and after["late-oh-1"] == "staged"
+    assert after["late-gl-1"] == "staged" and after["missing_fx_rate invoices"] == before["missing_fx_rate invoices"]
+
+    # the next night: a rate that makes quarantined amounts valid, and a backfill with an old load time
+    load(next_night, daily, append=True)
+    assert run_dbt(BUILD, daily, extra=["--target-path", str(tmp_path / "t2")]) == 0
+    con = duckdb.connect(str(daily), read_only=True)
+    watermarks = dict(con.execute("select model_name, count(*) from audit.incremental_watermarks "
+                                  "group by all order by all").fetchall())
+    night = _dispositions(con)
+    assert _unaccounted(con) == []
+    leftovers = con.execute("select count(*) from information_schema.tables where table_name like '%__reprocess'"
+                            ).fetchone()[0]
+    con.close()
+    # one watermark per build for each incremental model: the two month models and the base models
+    assert set(watermarks.values()) == {3}
+    assert {"int_customer_mrr_monthly", "int_revenue_recognized_monthly", "base_billing__invoice_line_item",
+            "base_crm__opportunity_history", "base_finance__gl_entry"} <= set(watermarks)
+    assert leftovers == 0, "a reprocessing plan table was left behind"
+    assert int(night["missing_fx_rate invoices"]) < int(before["missing_fx_rate invoices"])
+    assert night["backfill-lead-1"] in ("staged", "superseded", "deleted")
 
     load(initial, full)
-    for folder in (early, delta, *late_folders):
+    for folder in (early, delta, *late_folders, next_night):
         load(folder, full, append=True)
     assert run_dbt([*BUILD, "--full-refresh"], full, extra=["--target-path", str(tmp_path / "t3")]) == 0
 
     tables = _tables(full)
-    assert _tables(daily) == tables and "marts.fct_mrr_movements" in tables
+    assert _tables(daily) == tables and {"marts.fct_mrr_movements", "staging.base_crm__lead"} <= set(tables)
     con = duckdb.connect(str(daily), read_only=True)
     con.execute(f"attach '{full}' as full_build (read_only)")
     try:
         for table in tables:
+            # _processed_at says when a row was parsed: the one column that differs by design
+            columns = [r[0] for r in con.execute(f"describe {table}").fetchall()]
+            select = "* exclude (_processed_at)" if "_processed_at" in columns else "*"
             for a, b in ((table, f"full_build.{table}"), (f"full_build.{table}", table)):
-                extra = con.execute(f"select count(*) from (select * from {a} except all select * from {b})").fetchone()[0]
+                extra = con.execute(f"select count(*) from (select {select} from {a} except all "
+                                    f"select {select} from {b})").fetchone()[0]
                 assert extra == 0, f"{table}: {extra} rows of {a} are not in {b}"
         # the late rows made a difference (the test is not vacuous)
         late_mrr = con.execute("select count(*) from intermediate.int_invoice_lines_normalized "

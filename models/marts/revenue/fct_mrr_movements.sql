@@ -109,25 +109,33 @@ classified as (
 ),
 
 final as (
+    -- every operand below is a decimal column: money(..., decimal_input=true) rounds it once
     select
         month,
         customer_id,
         crm_account_id,
         currency_code,
-        {{ money('mrr_local') }} as mrr_local,
-        {{ money('current_usd') }} as mrr_usd,
-        {{ money('previous_mrr_local * previous_rate') }} as previous_mrr_usd,
-        {{ money('opening_usd') }} as opening_mrr_usd,
+        {{ money('mrr_local', decimal_input=true) }} as mrr_local,
+        {{ money('current_usd', decimal_input=true) }} as mrr_usd,
+        {{ money('previous_mrr_local * previous_rate', decimal_input=true) }} as previous_mrr_usd,
+        {{ money('opening_usd', decimal_input=true) }} as opening_mrr_usd,
         movement_type,
-        {{ money("case when movement_type = 'new' then current_usd else 0 end") }} as new_mrr_usd,
-        {{ money("case when movement_type = 'expansion' then current_usd - opening_usd else 0 end") }}
-            as expansion_mrr_usd,
-        {{ money("case when movement_type = 'contraction' then current_usd - opening_usd else 0 end") }}
-            as contraction_mrr_usd,
-        {{ money("case when movement_type = 'churn' then -opening_usd else 0 end") }} as churned_mrr_usd,
-        {{ money("case when movement_type = 'reactivation' then current_usd else 0 end") }}
-            as reactivation_mrr_usd,
-        {{ money('previous_mrr_local * (rate - previous_rate)') }} as fx_adjustment_mrr_usd
+        {{ money(
+            "case when movement_type = 'new' then current_usd else 0 end", decimal_input=true
+        ) }} as new_mrr_usd,
+        {{ money(
+            "case when movement_type = 'expansion' then current_usd - opening_usd else 0 end", decimal_input=true
+        ) }} as expansion_mrr_usd,
+        {{ money(
+            "case when movement_type = 'contraction' then current_usd - opening_usd else 0 end", decimal_input=true
+        ) }} as contraction_mrr_usd,
+        {{ money(
+            "case when movement_type = 'churn' then -opening_usd else 0 end", decimal_input=true
+        ) }} as churned_mrr_usd,
+        {{ money(
+            "case when movement_type = 'reactivation' then current_usd else 0 end", decimal_input=true
+        ) }} as reactivation_mrr_usd,
+        {{ money('previous_mrr_local * (rate - previous_rate)', decimal_input=true) }} as fx_adjustment_mrr_usd
     from classified
 )
 

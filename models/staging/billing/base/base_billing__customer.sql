@@ -1,7 +1,9 @@
+{{ base_incremental_config('billing', 'customer', currency_column='currency_code') }}
 with
 
 source as (
     select * from {{ source('billing', 'customer') }}
+    {{ where_reprocessed() }}
 ),
 
 currencies as (

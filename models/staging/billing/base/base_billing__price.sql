@@ -1,7 +1,9 @@
+{{ base_incremental_config('billing', 'price', currency_column='currency_code') }}
 with
 
 source as (
     select * from {{ source('billing', 'price') }}
+    {{ where_reprocessed() }}
 ),
 
 currencies as (

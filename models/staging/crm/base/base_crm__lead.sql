@@ -1,7 +1,9 @@
+{{ base_incremental_config('crm', 'lead') }}
 with
 
 source as (
     select * from {{ source('crm', 'lead') }}
+    {{ where_reprocessed() }}
 ),
 
 parsed as (
