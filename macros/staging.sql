@@ -190,3 +190,16 @@ select * from final
         ('cs', 'onboarding'), ('cs', 'nps_response'),
     ]) }}
 {%- endmacro %}
+
+{#-
+    Import CTEs `<source>__<table>` (e.g. billing__invoice), one per raw table, each selecting its base
+    model: the head of the audit models and tests that cover every raw table. Ends with a comma.
+-#}
+{% macro base_model_ctes() -%}
+{% for source_name, table_name in raw_tables() -%}
+{{ source_name }}__{{ table_name }} as (
+    select * from {{ ref('base_' ~ source_name ~ '__' ~ table_name) }}
+),
+
+{% endfor -%}
+{%- endmacro %}

@@ -8,13 +8,10 @@
 -- noqa: disable=LT02
 with
 
-{% for source_name, table_name in tables -%}
+{{ base_model_ctes() }}
+{%- for source_name, table_name in tables -%}
 raw_{{ source_name }}__{{ table_name }} as (
     select * from {{ source(source_name, table_name) }}
-),
-
-base_{{ source_name }}__{{ table_name }} as (
-    select * from {{ ref('base_' ~ source_name ~ '__' ~ table_name) }}
 ),
 
 {% endfor -%}
@@ -24,7 +21,7 @@ counted as (
     select
         'raw_{{ source_name }}.{{ table_name }}' as source_table,
         (select count(*) from raw_{{ source_name }}__{{ table_name }}) as raw_rows,
-        (select count(*) from base_{{ source_name }}__{{ table_name }}) as base_rows
+        (select count(*) from {{ source_name }}__{{ table_name }}) as base_rows
     {%- if not loop.last %}
     union all
     {%- endif %}

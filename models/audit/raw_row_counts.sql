@@ -8,12 +8,7 @@
 -- noqa: disable=LT02
 with
 
-{% for source_name, table_name in tables -%}
-{{ source_name }}__{{ table_name }} as (
-    select * from {{ ref('base_' ~ source_name ~ '__' ~ table_name) }}
-),
-
-{% endfor -%}
+{{ base_model_ctes() }}
 
 unioned as (
     {%- for source_name, table_name in tables %}
