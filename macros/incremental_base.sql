@@ -54,6 +54,13 @@
 {#- pre-hook: the reprocessing plan, then delete the rows it covers (incremental runs only). -#}
 {% macro plan_base_reprocessing(source_name, table_name, parents, currency_column) -%}
     {%- if is_incremental() -%}
+    {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
+    {%- if '_processed_at' not in columns -%}
+    {{ exceptions.raise_compiler_error(
+        this.schema ~ "." ~ this.identifier ~ " was built before base models were incremental (it has no _processed_at column): "
+        ~ "rebuild it once with `warehouse build -- --full-refresh` (or dbt build --full-refresh)"
+    ) }}
+    {%- endif -%}
     {%- set raw = source(source_name, table_name) -%}
     {%- set watermark = incremental_watermark() -%}
     drop table if exists {{ base_reprocess_relation() }};
