@@ -34,17 +34,17 @@ BENCH_SCALES ?= 1,10,100
 bench: install
 	$(BIN)/warehouse benchmark --scales $(BENCH_SCALES)
 
-## test: everything CI checks. The Spark suite (mostly JVM and dbt start-up, one core) runs beside the
-## rest, which runs in order (its dbt steps share target/); output is shown per suite when it ends.
+## test: everything CI checks. The Spark and PostgreSQL suites (mostly JVM, server and dbt start-up) run
+## beside the rest, which runs in order (its dbt steps share target/); output is shown per suite when it ends.
 test: install spark-deps
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-serial test-side
 
-# beside the serial suite: the Spark suite, then the incremental-vs-full equality test (own dbt target paths)
+# beside the serial suite: the Spark suite, then the PostgreSQL one (own dbt target paths and pytest temp dirs)
 test-side:
-	$(MAKE) --no-print-directory -j1 test-spark test-incremental
+	$(MAKE) --no-print-directory -j1 test-spark test-postgres
 
 test-serial:
-	$(MAKE) --no-print-directory -j1 lint bouncer fixture contracts pytest test-postgres
+	$(MAKE) --no-print-directory -j1 lint bouncer fixture contracts pytest test-incremental
 
 lint: install
 	$(BIN)/sqlfluff lint --processes 2 models tests analyses
@@ -84,8 +84,10 @@ test-incremental: install
 ## fixtures built there, the same recomputation tests, marts equal to DuckDB's to the cent, BI grants.
 test-postgres: install
 	scripts/postgres_up.sh
-	WAREHOUSE_TEST_ENGINE=postgres $(BIN)/pytest -q scripts/test_postgres.py scripts/test_revenue.py \
-		scripts/test_people.py scripts/test_staging.py
+	mkdir -p build
+	WAREHOUSE_TEST_ENGINE=postgres DBT_TARGET_PATH=build/postgres-target $(BIN)/pytest -q \
+		--basetemp=build/postgres-test scripts/test_revenue.py scripts/test_people.py scripts/test_staging.py \
+		scripts/test_postgres.py
 
 ## test-spark: a local Spark (pyspark + Java 17 from Debian's packages if missing) builds the messy fixture
 ## (seeds, models and unit tests) and every headline mart must equal DuckDB's.
