@@ -4,15 +4,17 @@
     How it works, for a model configured like int_customer_mrr_monthly (materialized=incremental_or_table(),
     incremental_strategy='append', pre-hook delete_changed_months, post-hook record_watermark):
       * audit.incremental_watermarks holds, per model, the newest `_loaded_at` of the base rows its last
-        successful build saw (the watermark W), written by the model's post-hook in the same transaction
-        as its rows, so a failed build leaves both as they were.
+        successful build saw (the watermark W) and when that build started (recorded_at, the same clock
+        as the base rows' `_processed_at`), written by the model's post-hook in the same transaction as
+        its rows, so a failed build leaves both as they were.
       * On an incremental run the pre-hook deletes the model's rows of the *changed months* (a macro of the
-        model's domain, e.g. billing_changed_months, computed from the base rows loaded after W), and the
-        model's SQL selects exactly those months (`where month in (changed months)`), appended.
+        model's domain, e.g. billing_changed_months, computed from the base rows reprocessed since its last
+        build), and the model's SQL selects exactly those months (`where month in (changed months)`), appended.
       * A full build (first build, --full-refresh) replaces the model's recorded watermarks with its own;
         no watermark at all (state deleted) makes every month a changed month.
     Rows must be loaded with a `_loaded_at` that grows with each load (the loader stamps rows that do not
-    bring one); a backfill that carries older `_loaded_at` values needs `dbt build --full-refresh`.
+    bring one); a backfill that carries older `_loaded_at` values makes the base models reprocess
+    everything (and so every month), but `dbt build --full-refresh` is the plain way to rebuild after one.
     Spark (local parquet tables) builds these models as plain tables.
 -#}
 
@@ -41,6 +43,15 @@
 {% macro incremental_watermark() -%}
     (
         select max(watermark)
+        from {{ incremental_state_relation() }}
+        where model_name = '{{ this.identifier }}'
+    )
+{%- endmacro %}
+
+{#- When this model's last build started (null if never): base rows with a later _processed_at are new to it. -#}
+{% macro incremental_last_run() -%}
+    (
+        select max(recorded_at)
         from {{ incremental_state_relation() }}
         where model_name = '{{ this.identifier }}'
     )
@@ -81,7 +92,7 @@
     select
         '{{ this.identifier }}',
         max(_loaded_at),
-        {{ dbt.current_timestamp() }}
+        {{ processed_at() }}
     from (
         {%- for relation in relations %}
         select max(_loaded_at) as _loaded_at
@@ -122,13 +133,13 @@
 {%- endmacro %}
 
 {#-
-    Months whose billing facts (customer MRR, recognized revenue) can differ from the last build, from
-    every version (also superseded, deleted and quarantined ones) of the records loaded after W:
-      * a line loaded after W, a line of an invoice loaded after W (status, date, customer, currency), of a
-        customer loaded after W (an orphan or currency check can flip) or of a price loaded after W: the
-        months any version of the line's service period overlaps, and the invoice months of its invoice;
-      * an invoice loaded after W (or of such a customer): its invoice months (one-time lines);
-      * a refund loaded after W, or of such an invoice: its refund months;
+    Months whose billing facts (customer MRR, recognized revenue) can differ from the last build. The base
+    models already worked out which records can have changed (macros/incremental_base.sql: new versions,
+    and the cascade from customers, prices, invoices and currencies to their children); every version of
+    those records carries a `_processed_at` after this model's last build. From them:
+      * a reprocessed line: the months any version of its service period overlaps, and its invoice's months
+        (a reprocessed invoice reprocesses its lines; an invoice without lines adds no MRR or revenue);
+      * a reprocessed refund: its refund months;
       * an fx rate loaded after W: its month and every later one (rates carry forward);
       * every month when W is null, or when a rate arrives for a month before its currency's first known
         rate (amounts quarantined as missing_fx_rate can become valid anywhere).
@@ -138,6 +149,7 @@
     {%- set invoices = ref('base_billing__invoice') -%}
     {%- set months = ref('int_months') -%}
     {%- set fx = ref('base_finance__fx_rate') -%}
+    {%- set last_run = incremental_last_run() -%}
     select months.month
     from {{ months }} as months
     where
@@ -163,48 +175,14 @@
             where _loaded_at > {{ watermark }}
         )
         or months.month in (
-            with changed_customers as (
-                select _record_id as customer_id
-                from {{ ref('base_billing__customer') }}
-                where _loaded_at > {{ watermark }}
-            ),
-
-            changed_invoices as (
-                select _record_id as invoice_id
-                from {{ invoices }}
-                where _loaded_at > {{ watermark }}
-                union
-                select invoices._record_id as invoice_id
-                from {{ invoices }} as invoices
-                inner join changed_customers
-                    on invoices.customer_id = changed_customers.customer_id
-            ),
-
-            changed_lines as (
-                select _record_id as line_id
-                from {{ lines }}
-                where _loaded_at > {{ watermark }}
-                union
-                select lines._record_id as line_id
-                from {{ lines }} as lines
-                inner join changed_invoices
-                    on lines.invoice_id = changed_invoices.invoice_id
-                union
-                select lines._record_id as line_id
-                from {{ lines }} as lines
-                inner join {{ ref('base_billing__price') }} as prices
-                    on lines.price_id = prices._record_id
-                where prices._loaded_at > {{ watermark }}
-            ),
-
-            line_versions as (
+            -- a reprocessed record is reinserted with all its versions, so these are every version
+            with line_versions as (
                 select
-                    lines.invoice_id,
-                    lines.period_start,
-                    lines.period_end
-                from {{ lines }} as lines
-                inner join changed_lines
-                    on lines._record_id = changed_lines.line_id
+                    invoice_id,
+                    period_start,
+                    period_end
+                from {{ lines }}
+                where _processed_at > {{ last_run }}
             ),
 
             service_months as (
@@ -219,20 +197,13 @@
             invoice_months as (
                 select cast({{ dbt.date_trunc('month', 'invoices.invoice_date') }} as date) as month
                 from {{ invoices }} as invoices
-                where
-                    invoices._record_id in (select invoice_id from changed_invoices)
-                    or invoices._record_id in (select invoice_id from line_versions)
+                where invoices._record_id in (select invoice_id from line_versions)
             ),
 
             refund_months as (
                 select cast({{ dbt.date_trunc('month', 'refunds.refunded_at') }} as date) as month
                 from {{ ref('base_billing__refund') }} as refunds
-                where
-                    refunds._record_id in (
-                        select _record_id from {{ ref('base_billing__refund') }}
-                        where _loaded_at > {{ watermark }}
-                    )
-                    or refunds.invoice_id in (select invoice_id from changed_invoices)
+                where refunds._processed_at > {{ last_run }}
             )
 
             select month from service_months

@@ -1,6 +1,7 @@
 {#-
     Record-incremental base models (the big raw tables: leads, accounts, opportunities and their history,
-    invoices and their lines, customers, prices, GL entries).
+    invoices, their lines and refunds, customers, prices, subscriptions, GL entries, CS tables; the month
+    models read which billing records were reprocessed from them, see billing_changed_months).
 
     A base model holds every raw row with its disposition, and a row's disposition depends only on the
     versions of its own record and on its parents (an orphan check, a currency check). So the daily run
@@ -16,7 +17,8 @@
     build, or a replacing load cleared audit.incremental_watermarks) or when the raw table no longer holds
     the rows this model saw up to W (raw rows replaced, or a backfill with old `_loaded_at` values): the
     raw rows loaded up to W are counted in both places, and a difference means the incremental path
-    cannot be trusted. `raw_row_counts` also counts the raw tables themselves, so a lost row fails a test.
+    cannot be trusted. The test assert_every_raw_row_is_in_its_base_model counts the raw tables themselves, so
+    a lost or doubled row fails the build.
 
     The plan is computed once, in the pre-hook, into `<model>__reprocess` (reprocess_all, _record_id),
     before the old rows are deleted; the post-hook drops it and records the new watermark. Spark builds

@@ -23,9 +23,9 @@ from scripts.load import load
 BUILD = ["build", "--resource-type", "model", "--resource-type", "seed", "--quiet"]
 
 
-def _late_rows(initial: Path, out: Path, next_out: Path, loaded_at: dt.datetime) -> None:
+def _late_rows(initial: Path, out: Path, next_nights: tuple[Path, Path, Path], loaded_at: dt.datetime) -> None:
     """Late rows from the initial files, loaded at `loaded_at` (the same nightly sync as the delta), and
-    the next night's rows (next_out)."""
+    the rows of the three nights after (next_nights)."""
     con = duckdb.connect()
     stamp = f"timestamp '{loaded_at:%Y-%m-%d %H:%M:%S}'"
     src = {name: f"read_parquet('{initial}/{name}.parquet')" for name in (
@@ -116,6 +116,7 @@ def _late_rows(initial: Path, out: Path, next_out: Path, loaded_at: dt.datetime)
         """,
     }
     next_stamp = f"timestamp '{loaded_at + dt.timedelta(days=1):%Y-%m-%d %H:%M:%S}'"
+    third_stamp = f"timestamp '{loaded_at + dt.timedelta(days=2):%Y-%m-%d %H:%M:%S}'"
     next_night = {
         # a rate for a month before the currency's first one: its missing_fx_rate invoices (and their
         # lines) turn valid, and every month is recomputed
@@ -125,14 +126,31 @@ def _late_rows(initial: Path, out: Path, next_out: Path, loaded_at: dt.datetime)
             where currency_code = '{currency}'
             order by rate_month limit 1
         """,
+    }
+    third_night = {
         # a backfill that breaks the `_loaded_at` rule (an old load time): the raw row count check must
         # make the lead base model reprocess everything instead of missing the row
         "raw_crm/lead": f"""
             select * replace ('backfill-lead-1' as id, timestamp '2023-01-01 00:00:00' as _loaded_at)
             from {src['raw_crm/lead']} order by id limit 1
         """,
+        # the same for a line of a recent paid invoice: the month models must see it too
+        "raw_billing/invoice_line_item": f"""
+            select * replace ('backfill-line-1' as id, timestamp '2023-01-01 00:00:00' as _loaded_at)
+            from {src['raw_billing/invoice_line_item']}
+            where invoice_id = '{invoice_id}' order by id limit 1
+        """,
     }
-    for folder, tables in ((out, statements), (next_out, next_night)):
+    fourth_night = {
+        # a refund of an old invoice, alone in the last night (nothing after it recomputes every month):
+        # only the refund rule can find its month
+        "raw_billing/refund": f"""
+            select 'late-refund-2' as id, '{refunded[0]}' as invoice_id, '25.00' as amount,
+                '{refunded[1]}' as currency_code, timestamp '2024-11-20 10:00:00' as refunded_at,
+                'late correction' as reason, {third_stamp} as _loaded_at
+        """,
+    }
+    for folder, tables in ((out, statements), *zip(next_nights, (next_night, third_night, fourth_night))):
         for name, sql in tables.items():
             path = folder / f"{name}.parquet"
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -233,22 +251,23 @@ def _dispositions(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def raw_parts(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path, list[Path], Path]:
+def raw_parts(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path, list[Path], list[Path]]:
     root = tmp_path_factory.mktemp("incremental")
     generate(root / "full", scale=0.03, seed=5, bad_rows_rate=0.01)
     split(root / "full", root / "initial", root / "delta")
     loaded_at = duckdb.sql(
         f"select max(_loaded_at) from read_parquet('{root}/delta/raw_billing/invoice.parquet')"
     ).fetchone()[0]
-    _late_rows(root / "initial", root / "late", root / "next_night", loaded_at)
+    nights = (root / "night_2", root / "night_3", root / "night_4")
+    _late_rows(root / "initial", root / "late", nights, loaded_at)
     _orphan_rows(root / "initial", root / "early", root / "late_customers", loaded_at)
     return (root / "initial", root / "early", root / "delta", [root / "late", root / "late_customers"],
-            root / "next_night")
+            list(nights))
 
 
-def test_incremental_build_with_late_rows_equals_full_build(raw_parts: tuple[Path, Path, Path, list[Path], Path],
+def test_incremental_build_with_late_rows_equals_full_build(raw_parts: tuple[Path, Path, Path, list[Path], list[Path]],
                                                              tmp_path: Path) -> None:
-    initial, early, delta, late_folders, next_night = raw_parts
+    initial, early, delta, late_folders, next_nights = raw_parts
     daily, full = tmp_path / "daily.duckdb", tmp_path / "full.duckdb"
 
     load(initial, daily)
@@ -284,9 +303,11 @@ def test_incremental_build_with_late_rows_equals_full_build(raw_parts: tuple[Pat
     assert after["orphan-inv-1"] == "staged" and after["late-oh-1"] == "staged"
     assert after["late-gl-1"] == "staged" and after["missing_fx_rate invoices"] == before["missing_fx_rate invoices"]
 
-    # the next night: a rate that makes quarantined amounts valid, and a backfill with an old load time
-    load(next_night, daily, append=True)
-    assert run_dbt(BUILD, daily, extra=["--target-path", str(tmp_path / "t2")]) == 0
+    # the next night: a rate that makes quarantined amounts valid; then a lead and an invoice line
+    # backfilled with an old load time; then a late refund
+    for night_folder in next_nights:
+        load(night_folder, daily, append=True)
+        assert run_dbt(BUILD, daily, extra=["--target-path", str(tmp_path / "t2")]) == 0
     con = duckdb.connect(str(daily), read_only=True)
     watermarks = dict(con.execute("select model_name, count(*) from audit.incremental_watermarks "
                                   "group by all order by all").fetchall())
@@ -296,7 +317,7 @@ def test_incremental_build_with_late_rows_equals_full_build(raw_parts: tuple[Pat
                             ).fetchone()[0]
     con.close()
     # one watermark per build for each incremental model: the two month models and the base models
-    assert set(watermarks.values()) == {3}
+    assert set(watermarks.values()) == {5}
     assert {"int_customer_mrr_monthly", "int_revenue_recognized_monthly", "base_billing__invoice_line_item",
             "base_crm__opportunity_history", "base_finance__gl_entry"} <= set(watermarks)
     assert leftovers == 0, "a reprocessing plan table was left behind"
@@ -304,7 +325,7 @@ def test_incremental_build_with_late_rows_equals_full_build(raw_parts: tuple[Pat
     assert night["backfill-lead-1"] in ("staged", "superseded", "deleted")
 
     load(initial, full)
-    for folder in (early, delta, *late_folders, next_night):
+    for folder in (early, delta, *late_folders, *next_nights):
         load(folder, full, append=True)
     assert run_dbt([*BUILD, "--full-refresh"], full, extra=["--target-path", str(tmp_path / "t3")]) == 0
 
@@ -325,6 +346,9 @@ def test_incremental_build_with_late_rows_equals_full_build(raw_parts: tuple[Pat
         late_mrr = con.execute("select count(*) from intermediate.int_invoice_lines_normalized "
                                "where invoice_line_item_id like 'late-%'").fetchone()[0]
         assert late_mrr == 1
+        # the line backfilled with an old load time counts (so the month models did see it)
+        assert con.execute("select count(*) from intermediate.int_invoice_lines_normalized "
+                           "where invoice_line_item_id = 'backfill-line-1'").fetchone()[0] == 1
         # the customer that arrived late made its orphan invoice count, in the months it covers (2022)
         valid = con.execute("select count(*) from intermediate.int_invoice_lines_normalized "
                             "where invoice_id = 'orphan-inv-1'").fetchone()[0]
