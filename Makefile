@@ -14,7 +14,7 @@ export PGUSER ?= warehouse
 export PGPASSWORD ?= warehouse
 export PGDATABASE ?= warehouse
 
-.PHONY: install demo bench test test-serial test-side test-incremental spark-deps lint parse bouncer fixture contracts pytest test-postgres test-spark clean
+.PHONY: install demo bench test test-serial test-side test-late-data spark-deps lint parse bouncer fixture contracts pytest test-postgres test-spark clean
 
 install: $(VENV)/.installed
 
@@ -28,7 +28,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 demo: install
 	$(BIN)/warehouse demo
 
-## bench: full and incremental build time and peak memory at scales 1, 10, 100 (benchmarks/README.md);
+## bench: full and daily build time and peak memory at scales 1, 10, 100 (benchmarks/README.md);
 ## not part of `make test`. BENCH_SCALES=1,10 for a shorter run.
 BENCH_SCALES ?= 1,10,100
 bench: install
@@ -44,7 +44,7 @@ test-side:
 	$(MAKE) --no-print-directory -j1 test-spark test-postgres
 
 test-serial:
-	$(MAKE) --no-print-directory -j1 lint bouncer fixture contracts pytest test-incremental
+	$(MAKE) --no-print-directory -j1 lint bouncer fixture contracts pytest test-late-data
 
 lint: install
 	$(BIN)/sqlfluff lint --processes 2 models tests analyses
@@ -73,12 +73,12 @@ contracts: install
 	$(BIN)/python -m scripts.contracts breaking
 
 pytest: install
-	$(BIN)/pytest -q --ignore=scripts/test_incremental.py
+	$(BIN)/pytest -q --ignore=scripts/test_late_data.py
 
-## test-incremental: the daily (incremental) build on new and late rows equals a --full-refresh build
-test-incremental: install
+## test-late-data: late and re-synced rows appended and rebuilt give exactly the warehouse of loading them at once
+test-late-data: install
 	mkdir -p build
-	$(BIN)/pytest -q --basetemp=build/incremental-test scripts/test_incremental.py
+	$(BIN)/pytest -q --basetemp=build/late-data-test scripts/test_late_data.py
 
 ## test-postgres: a real PostgreSQL server on loopback (installed from Debian's packages if missing); the
 ## fixtures built there, the same recomputation tests, marts equal to DuckDB's to the cent, BI grants.

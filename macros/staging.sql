@@ -155,8 +155,7 @@ final as (
             when _version_rank > 1 then 'superseded'
             when _is_deleted then 'deleted'
             else 'staged'
-        end as _disposition,
-        {{ processed_at() }} as _processed_at
+        end as _disposition
     from disposed
 )
 

@@ -60,20 +60,6 @@ def run_dbt(command: list[str], db_path: Path, vars_: dict | None = None, extra:
     return subprocess.call(args, cwd=PROJECT_ROOT, env=full_env, stdout=output, stderr=output)
 
 
-def has_incremental_state(db_path: Path) -> bool:
-    """Whether the incremental models have watermarks to go on (macros/incremental.sql). There are none
-    before the first build and after a replacing `warehouse load`, which clears them."""
-    import duckdb
-
-    con = duckdb.connect(str(db_path), read_only=True)
-    try:
-        found = con.execute("select count(*) from information_schema.tables "
-                            "where table_schema = 'audit' and table_name = 'incremental_watermarks'").fetchone()[0]
-        return bool(found) and con.execute("select count(*) from audit.incremental_watermarks").fetchone()[0] > 0
-    finally:
-        con.close()
-
-
 @contextmanager
 def build_lock(db_path: Path) -> Iterator[None]:
     """One build at a time per warehouse file: a second concurrent build fails at once, clearly."""
@@ -113,14 +99,7 @@ def build(db_path: Path, vars_text: str | None = None, extra: list[str] | None =
     target = target or publish_path()
     run = Run("build")
     with build_lock(db_path):
-        extra = list(extra or [])
-        if "--full-refresh" not in extra and not has_incremental_state(db_path):
-            # nothing an incremental run could build on (first build, or raw tables replaced): a full
-            # build, which also picks up column changes of incremental models after an upgrade
-            print(f"no incremental state in {db_path} (first build or raw tables replaced): --full-refresh",
-                  flush=True)
-            extra.append("--full-refresh")
-        code = run_dbt(["build"], db_path, vars_, extra)
+        code = run_dbt(["build"], db_path, vars_, list(extra or []))
         run.dbt_invocation_id = last_dbt_invocation_id()
         if code != 0:
             run.record(db_path, "failed", f"dbt build exit {code}")

@@ -242,7 +242,7 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--seed", type=int, default=42)
     d.set_defaults(func=cmd_demo)
 
-    bm = sub.add_parser("benchmark", help="generate, load, full and incremental dbt build at several scales; "
+    bm = sub.add_parser("benchmark", help="generate, load, full and daily dbt build at several scales; "
                                           "times and peak memory to benchmarks/results.csv")
     bm.add_argument("--scales", default="1,10,100", help="comma-separated scales (default 1,10,100)")
     bm.set_defaults(func=cmd_benchmark)

@@ -132,15 +132,6 @@ def _empty_table_sql(table: RawTable) -> str:
     return f"create table if not exists {table.qualified} ({columns})"
 
 
-def _forget_incremental_state(con: duckdb.DuckDBPyConnection) -> None:
-    """Replaced raw tables invalidate what incremental models have seen: without watermarks, the next
-    build reprocesses everything (macros/incremental.sql). Appends keep them."""
-    found = con.execute("select count(*) from information_schema.tables "
-                        "where table_schema = 'audit' and table_name = 'incremental_watermarks'").fetchone()[0]
-    if found:
-        con.execute("delete from audit.incremental_watermarks")
-
-
 def load(source_dir: Path, db_path: Path, append: bool = False) -> list[LoadResult]:
     files = discover(source_dir)
     loaded_at = load_timestamp()
@@ -162,8 +153,6 @@ def load(source_dir: Path, db_path: Path, append: bool = False) -> list[LoadResu
             else:
                 rows = con.execute(f"create or replace table {raw.table.qualified} as {select}").fetchone()[0]
             results.append(LoadResult(raw.table.qualified, raw.path, rows))
-        if not append:
-            _forget_incremental_state(con)
         present = {raw.table.qualified for raw in files}
         for table in raw_contract().values():
             if table.qualified not in present:

@@ -117,26 +117,6 @@ def test_append_adds_a_delta_with_its_own_loaded_at(raw: Path, tmp_path: Path) -
         assert con.execute("select count(*) from raw_billing.invoice where _loaded_at = '2026-01-02 06:00:00'").fetchone()[0] == 3
 
 
-def test_replacing_load_forgets_incremental_state_and_append_keeps_it(raw: Path, tmp_path: Path) -> None:
-    db = tmp_path / "w.duckdb"
-    load(raw, db)
-    with duckdb.connect(str(db)) as con:
-        con.execute("create schema audit")
-        con.execute("create table audit.incremental_watermarks (model_name varchar, watermark timestamp, "
-                    "recorded_at timestamp)")
-        con.execute("insert into audit.incremental_watermarks values ('m', '2025-12-31', '2026-01-01')")
-    delta = tmp_path / "delta"
-    (delta / "raw_billing").mkdir(parents=True)
-    pq.write_table(pq.read_table(raw / "raw_billing/invoice.parquet").slice(0, 1), delta / "raw_billing/invoice.parquet")
-    load(delta, db, append=True)
-    with duckdb.connect(str(db), read_only=True) as con:
-        assert con.execute("select count(*) from audit.incremental_watermarks").fetchone()[0] == 1
-    # replaced raw tables: what the incremental models saw is gone, so the next build starts over
-    load(raw, db)
-    with duckdb.connect(str(db), read_only=True) as con:
-        assert con.execute("select count(*) from audit.incremental_watermarks").fetchone()[0] == 0
-
-
 def test_locked_warehouse_is_a_clear_error(raw: Path, tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     load(raw, db)

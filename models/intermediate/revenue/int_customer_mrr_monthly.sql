@@ -7,7 +7,6 @@
     charge is not counted, e.g. its invoice is uncollectible or quarantined) mrr_local is 0 and the raw
     sum stays in net_line_mrr_local for the data-quality checks.
 -#}
-{{ billing_months_incremental_config() }}
 with
 
 lines as (
@@ -35,7 +34,6 @@ covered as (
         on
             lines.period_start <= months.month_end
             and lines.period_end > months.month_end
-    where {{ in_changed_months('months.month', 'billing_changed_months') }}
     group by lines.customer_id, lines.currency_code, months.month
 ),
 

@@ -5,7 +5,6 @@
     subtracted in the month of refunded_at. Each part is converted at the rate of its own month.
     Months after as_of_date appear too (deferred revenue); the marts keep the reporting window.
 -#}
-{{ billing_months_incremental_config() }}
 with
 
 lines as (
@@ -49,7 +48,6 @@ subscription_parts as (
             and lines.period_end > months.month
     where
         lines.line_type = 'subscription'
-        and {{ in_changed_months('months.month', 'billing_changed_months') }}
 ),
 
 one_time_parts as (
@@ -95,7 +93,6 @@ by_month as (
         sum(one_time_revenue_local) as one_time_revenue_local,
         sum(refunds_local) as refunds_local
     from parts
-    where {{ in_changed_months('month', 'billing_changed_months') }}
     group by customer_id, currency_code, month
 ),
 

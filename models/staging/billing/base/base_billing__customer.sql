@@ -1,9 +1,7 @@
-{{ base_incremental_config('billing', 'customer', currency_column='currency_code') }}
 with
 
 source as (
     select * from {{ source('billing', 'customer') }}
-    {{ where_reprocessed() }}
 ),
 
 currencies as (

@@ -1,15 +1,8 @@
 {%- set statuses = ['draft', 'open', 'paid', 'void', 'uncollectible'] -%}
-{{ base_incremental_config(
-    'billing',
-    'invoice',
-    parents=[('base_billing__customer', 'customer_id')],
-    currency_column='currency_code',
-) }}
 with
 
 source as (
     select * from {{ source('billing', 'invoice') }}
-    {{ where_reprocessed() }}
 ),
 
 customers as (

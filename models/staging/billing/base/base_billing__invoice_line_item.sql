@@ -1,13 +1,7 @@
-{{ base_incremental_config(
-    'billing',
-    'invoice_line_item',
-    parents=[('base_billing__invoice', 'invoice_id'), ('base_billing__price', 'price_id')],
-) }}
 with
 
 source as (
     select * from {{ source('billing', 'invoice_line_item') }}
-    {{ where_reprocessed() }}
 ),
 
 invoices as (

@@ -1,9 +1,7 @@
-{{ base_incremental_config('billing', 'price', currency_column='currency_code') }}
 with
 
 source as (
     select * from {{ source('billing', 'price') }}
-    {{ where_reprocessed() }}
 ),
 
 currencies as (

@@ -1,14 +1,7 @@
-{{ base_incremental_config(
-    'billing',
-    'refund',
-    parents=[('base_billing__invoice', 'invoice_id')],
-    currency_column='currency_code',
-) }}
 with
 
 source as (
     select * from {{ source('billing', 'refund') }}
-    {{ where_reprocessed() }}
 ),
 
 invoices as (

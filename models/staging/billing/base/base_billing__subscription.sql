@@ -1,10 +1,8 @@
 {%- set statuses = ['trialing', 'active', 'past_due', 'paused', 'canceled'] -%}
-{{ base_incremental_config('billing', 'subscription') }}
 with
 
 source as (
     select * from {{ source('billing', 'subscription') }}
-    {{ where_reprocessed() }}
 ),
 
 parsed as (

@@ -1,10 +1,8 @@
 {%- set segments = ['smb', 'mid_market', 'enterprise'] -%}
-{{ base_incremental_config('crm', 'account') }}
 with
 
 source as (
     select * from {{ source('crm', 'account') }}
-    {{ where_reprocessed() }}
 ),
 
 parsed as (

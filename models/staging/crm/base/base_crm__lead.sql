@@ -1,9 +1,7 @@
-{{ base_incremental_config('crm', 'lead') }}
 with
 
 source as (
     select * from {{ source('crm', 'lead') }}
-    {{ where_reprocessed() }}
 ),
 
 parsed as (

@@ -1,12 +1,10 @@
 {%- set types = ['new_business', 'expansion', 'renewal'] -%}
 {%- set stages = ['Prospecting', 'Discovery', 'Proposal', 'Negotiation', 'Closed Won', 'Closed Lost'] -%}
 {%- set forecast_categories = ['pipeline', 'best_case', 'commit', 'closed', 'omitted'] -%}
-{{ base_incremental_config('crm', 'opportunity', currency_column='currency_code') }}
 with
 
 source as (
     select * from {{ source('crm', 'opportunity') }}
-    {{ where_reprocessed() }}
 ),
 
 currencies as (

@@ -1,11 +1,9 @@
 {%- set stages = ['Prospecting', 'Discovery', 'Proposal', 'Negotiation', 'Closed Won', 'Closed Lost'] -%}
 {%- set forecast_categories = ['pipeline', 'best_case', 'commit', 'closed', 'omitted'] -%}
-{{ base_incremental_config('crm', 'opportunity_history', parents=[('base_crm__opportunity', 'opportunity_id')]) }}
 with
 
 source as (
     select * from {{ source('crm', 'opportunity_history') }}
-    {{ where_reprocessed() }}
 ),
 
 opportunities as (

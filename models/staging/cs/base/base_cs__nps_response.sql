@@ -1,9 +1,7 @@
-{{ base_incremental_config('cs', 'nps_response') }}
 with
 
 source as (
     select * from {{ source('cs', 'nps_response') }}
-    {{ where_reprocessed() }}
 ),
 
 parsed as (

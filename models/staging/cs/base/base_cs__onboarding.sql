@@ -1,10 +1,8 @@
 {%- set statuses = ['in_progress', 'completed', 'abandoned'] -%}
-{{ base_incremental_config('cs', 'onboarding') }}
 with
 
 source as (
     select * from {{ source('cs', 'onboarding') }}
-    {{ where_reprocessed() }}
 ),
 
 parsed as (

@@ -1,9 +1,7 @@
-{{ base_incremental_config('finance', 'gl_entry', currency_column='currency_code') }}
 with
 
 source as (
     select * from {{ source('finance', 'gl_entry') }}
-    {{ where_reprocessed() }}
 ),
 
 currencies as (
