@@ -1,44 +1,71 @@
 {#-
     The KPIs of fct_kpi_monthly (docs/metrics.md, "The KPI mart"): name (= the source column), unit,
-    stage, owning function and the fact it is restated from. Efficiency KPIs are the company's
-    (fct_revenue_per_head, function `all`).
+    stage, owning function and the fact it is restated from, plus what its value_status needs:
+      min_months - the month_number from which the KPI's window (ttm, 3-month, year-over-year, lag) is
+                   covered by the reporting window; earlier rows are partial_window;
+      hidden     - when the value is null because privacy hid one of its inputs (see kpi_hidden_flags());
+      cohort     - a cohort rate, immature while its cohort is younger than 3 months.
+    Efficiency KPIs are the company's (fct_revenue_per_head, function `all`).
 -#}
 {% macro kpi_catalogue() -%}
     {%- set stages = [
         ('demand_generation', 'marketing', 'fct_sales_funnel', [
-            ('mqls', 'count'), ('sqls', 'count'), ('mql_to_sql_rate', 'ratio'),
-            ('cost_per_mql_usd', 'usd'), ('cost_per_sql_usd', 'usd'),
+            ('mqls', 'count', {}), ('sqls', 'count', {}), ('mql_to_sql_rate', 'ratio', {'cohort': true}),
+            ('mql_to_sql_days', 'days', {}),
+            ('cost_per_mql_usd', 'usd', {'hidden': 'marketing'}), ('cost_per_sql_usd', 'usd', {'hidden': 'marketing'}),
         ]),
         ('opportunity_management', 'sales', 'fct_sales_funnel', [
-            ('win_rate', 'ratio'), ('avg_deal_size_usd', 'usd'), ('sales_cycle_days', 'days'),
-            ('pipeline_value_usd', 'usd'), ('pipeline_velocity_usd_per_day', 'usd'), ('bookings_usd', 'usd'),
-            ('bookings_growth_mom', 'ratio'), ('forecast_accuracy', 'ratio'),
+            ('win_rate', 'ratio', {}), ('avg_deal_size_usd', 'usd', {}), ('sales_cycle_days', 'days', {}),
+            ('pipeline_value_usd', 'usd', {}), ('pipeline_velocity_usd_per_day', 'usd_per_day', {}),
+            ('bookings_usd', 'usd', {}), ('bookings_growth_mom', 'ratio', {'min_months': 2}),
+            ('forecast_accuracy', 'ratio', {}),
         ]),
         ('onboarding_adoption', 'customer_success', 'fct_customer_success', [
-            ('onboarding_completion_rate', 'ratio'), ('time_to_value_days', 'days'), ('nps', 'score'),
+            ('onboarding_completion_rate', 'ratio', {'cohort': true}), ('time_to_value_days', 'days', {}),
+            ('nps', 'score', {}), ('nps_3m', 'score', {}),
         ]),
         ('retention_expansion', 'customer_success', 'fct_unit_economics', [
-            ('mrr_usd', 'usd'), ('arr_usd', 'usd'), ('new_mrr_usd', 'usd'), ('expansion_mrr_usd', 'usd'),
-            ('contraction_mrr_usd', 'usd'), ('churned_mrr_usd', 'usd'), ('reactivation_mrr_usd', 'usd'),
-            ('fx_adjustment_mrr_usd', 'usd'), ('active_customers', 'count'), ('logo_churn_rate', 'ratio'),
-            ('gross_mrr_churn_rate', 'ratio'), ('nrr', 'ratio'), ('grr', 'ratio'), ('arpa_usd', 'usd'),
+            ('mrr_usd', 'usd', {}), ('arr_usd', 'usd', {}), ('new_mrr_usd', 'usd', {}), ('expansion_mrr_usd', 'usd', {}),
+            ('contraction_mrr_usd', 'usd', {}), ('churned_mrr_usd', 'usd', {}), ('reactivation_mrr_usd', 'usd', {}),
+            ('fx_adjustment_mrr_usd', 'usd', {}), ('active_customers', 'count', {}),
+            ('logo_churn_rate', 'ratio', {'min_months': 2}), ('gross_mrr_churn_rate', 'ratio', {'min_months': 2}),
+            ('nrr', 'ratio', {'min_months': 13}), ('grr', 'ratio', {'min_months': 13}), ('arpa_usd', 'usd', {}),
+            ('net_new_arr_usd', 'usd', {}), ('quick_ratio', 'ratio', {'min_months': 2}),
         ]),
         ('business_health', 'general_administrative', 'fct_unit_economics', [
-            ('revenue_usd', 'usd'), ('ttm_revenue_usd', 'usd'), ('gross_margin', 'ratio'),
-            ('operating_margin', 'ratio'), ('cac_usd', 'usd'), ('cac_3m_usd', 'usd'), ('ltv_usd', 'usd'),
-            ('ltv_to_cac', 'ratio'), ('cac_payback_months', 'months'), ('magic_number', 'ratio'),
-            ('burn_multiple', 'ratio'), ('mrr_growth_mom', 'ratio'),
+            ('revenue_usd', 'usd', {}), ('ttm_revenue_usd', 'usd', {'min_months': 12}),
+            ('gross_margin', 'ratio', {'hidden': 'cogs'}),
+            ('operating_margin', 'ratio', {'hidden': 'total'}),
+            ('cac_usd', 'usd', {'hidden': 'sales_marketing'}),
+            ('cac_3m_usd', 'usd', {'min_months': 3, 'hidden': 'sales_marketing_3m'}),
+            ('ltv_usd', 'usd', {'min_months': 12, 'hidden': 'cogs_ttm'}),
+            ('ltv_to_cac', 'ratio', {'min_months': 12, 'hidden': 'cogs_ttm_or_sales_marketing_3m'}),
+            ('cac_payback_months', 'months', {'min_months': 12, 'hidden': 'cogs_ttm_or_sales_marketing_3m'}),
+            ('magic_number', 'ratio', {'min_months': 6, 'hidden': 'sales_marketing_m5_m3'}),
+            ('burn_multiple', 'ratio', {'min_months': 4, 'hidden': 'total_3m'}),
+            ('mrr_growth_mom', 'ratio', {'min_months': 2}),
+            ('arr_growth_yoy', 'ratio', {'min_months': 13}),
+            ('operating_margin_ttm', 'ratio', {'min_months': 12, 'hidden': 'total_ttm'}),
+            ('rule_of_40', 'ratio', {'min_months': 13, 'hidden': 'total_ttm'}),
         ]),
         ('efficiency', 'general_administrative', 'fct_revenue_per_head', [
-            ('revenue_per_head_ttm_usd', 'usd'), ('arr_per_fte_usd', 'usd'), ('month_end_fte', 'count'),
-            ('avg_fte', 'count'), ('cost_per_revenue_dollar', 'ratio'), ('arr_per_quota_carrier_usd', 'usd'),
-            ('support_ratio', 'ratio'), ('ai_tooling_cost_per_fte_usd', 'usd'),
+            ('revenue_per_head_ttm_usd', 'usd', {'min_months': 12}), ('arr_per_fte_usd', 'usd', {}),
+            ('month_end_fte', 'count', {}), ('avg_fte', 'count', {}),
+            ('cost_per_revenue_dollar', 'ratio', {'hidden': 'company'}), ('arr_per_quota_carrier_usd', 'usd', {}),
+            ('support_ratio', 'ratio', {}), ('ai_tooling_cost_per_fte_usd', 'usd', {}),
+            ('revenue_per_head_growth_yoy', 'ratio', {'min_months': 13}),
+            ('fte_growth_yoy', 'ratio', {'min_months': 13}),
+            ('incremental_revenue_per_fte_usd', 'usd', {'min_months': 13}),
         ]),
     ] -%}
     {%- set catalogue = [] -%}
     {%- for stage, owner, source, kpis in stages -%}
-        {%- for name, unit in kpis -%}
-            {%- do catalogue.append({'name': name, 'unit': unit, 'stage': stage, 'owner': owner, 'source': source}) -%}
+        {%- for name, unit, extra in kpis -%}
+            {%- do catalogue.append({
+                'name': name, 'unit': unit, 'stage': stage, 'owner': owner, 'source': source,
+                'min_months': extra.get('min_months', 1), 'hidden': extra.get('hidden'),
+                'cohort': extra.get('cohort', false),
+            }) -%}
         {%- endfor -%}
     {%- endfor -%}
     {{ return(catalogue) }}
@@ -47,4 +74,33 @@
 {#- Rows of a KPI source fact that carry company-level values. -#}
 {% macro kpi_source_filter(source) -%}
     {%- if source == 'fct_revenue_per_head' -%} where function = 'all' {%- endif -%}
+{%- endmacro %}
+
+{#-
+    Whether privacy hid an input of the KPI in the row's month (rule 4: in any month of its window), as
+    a SQL boolean over the source fact's own flags, ordered by month (one row per month).
+-#}
+{% macro kpi_hidden_flag(hidden) -%}
+    {%- set flags = {
+        'marketing': 'is_cost_suppressed',
+        'company': 'is_suppressed',
+        'cogs': 'is_cogs_hidden',
+        'total': 'is_total_cost_hidden',
+        'sales_marketing': 'is_sales_marketing_cost_hidden',
+        'sales_marketing_3m': _hidden_in_window('is_sales_marketing_cost_hidden', 2, 0),
+        'sales_marketing_m5_m3': _hidden_in_window('is_sales_marketing_cost_hidden', 5, 3),
+        'cogs_ttm': _hidden_in_window('is_cogs_hidden', 11, 0),
+        'cogs_ttm_or_sales_marketing_3m': '(' ~ _hidden_in_window('is_cogs_hidden', 11, 0) ~ ' or '
+            ~ _hidden_in_window('is_sales_marketing_cost_hidden', 2, 0) ~ ')',
+        'total_3m': _hidden_in_window('is_total_cost_hidden', 2, 0),
+        'total_ttm': _hidden_in_window('is_total_cost_hidden', 11, 0),
+    } -%}
+    {{- flags[hidden] if hidden else 'false' -}}
+{%- endmacro %}
+
+{% macro _hidden_in_window(flag, first_preceding, last_preceding) -%}
+    (coalesce(max(case when {{ flag }} then 1 else 0 end) over (
+        order by month rows between {{ first_preceding }} preceding and
+        {{ 'current row' if last_preceding == 0 else last_preceding ~ ' preceding' }}
+    ), 0) = 1)
 {%- endmacro %}

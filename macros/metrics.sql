@@ -14,9 +14,7 @@
     {%- if value is none or value == '' -%}
         cast(null as date)
     {%- else -%}
-        {%- if not modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', value | string) -%}
-            {{ exceptions.raise_compiler_error("var as_of_date must be a date like 2025-12-31, got '" ~ value ~ "'") }}
-        {%- endif -%}
+        {#- validate_vars() (on-run-start) has checked the value -#}
         cast('{{ value }}' as date)
     {%- endif -%}
 {%- endmacro %}

@@ -163,17 +163,14 @@ select * from final
 {%- endmacro %}
 
 {#-
-    Why a money row's currency cannot be converted: null when it can (needs `currencies` joined).
-    With a month: that month needs a rate (at or before it). Without: the currency must merely be known,
-    for amounts whose month comes later (salaries, pipeline), checked where they are converted.
+    Why a money row's currency cannot be converted: null when it can (needs `currencies` joined). Only
+    a currency with no rate at all is refused (unknown_currency); an amount dated before its currency's
+    first rate is converted with that first rate (int_fx_rates_monthly), never quarantined for its date.
 -#}
-{% macro currency_reason(currency_column, month_expression=none, currencies='currencies') -%}
+{% macro currency_reason(currency_column, currencies='currencies') -%}
     case
         when {{ currency_column }} is null then 'missing_currency_code'
         when {{ currencies }}.currency_code is null then 'unknown_currency'
-        {%- if month_expression %}
-        when {{ month_expression }} < {{ currencies }}.first_rate_month then 'missing_fx_rate'
-        {%- endif %}
     end
 {%- endmacro %}
 

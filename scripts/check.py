@@ -176,6 +176,54 @@ def mappings_complete(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
     ]
 
 
+def fx_rate_carried_back(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
+    """Amounts dated before their currency's first fx rate, converted with that first rate (docs/metrics.md,
+    "Conventions"): kept and counted, but the rate is a stand-in, so they are reported."""
+    rows = con.execute("""
+        with carried as (
+            select currency_code, month from intermediate.int_fx_rates_monthly where is_carried_back
+        ),
+        amounts as (
+            select currency_code, month from intermediate.int_revenue_recognized_monthly
+            union all
+            select currency_code, month from intermediate.int_customer_mrr_monthly where mrr_local <> 0
+            union all
+            select currency_code, cast(date_trunc('month', posted_date) as date) from staging.stg_finance__gl_entries
+            union all
+            select currency_code, cast(date_trunc('month', close_date) as date) from staging.stg_crm__opportunities
+            where amount is not null
+            union all
+            select segments.salary_currency_code, spine.month
+            from intermediate.int_employee_segments_built as segments
+            inner join intermediate.int_month_spine as spine
+                on segments.segment_start <= spine.month_end and segments.segment_end > spine.month
+            where segments.is_counted and segments.annual_base_salary is not null
+        )
+        select amounts.currency_code, count(*), min(amounts.month), max(amounts.month)
+        from amounts
+        inner join carried
+            on amounts.currency_code = carried.currency_code and amounts.month = carried.month
+        group by amounts.currency_code
+        order by amounts.currency_code
+    """).fetchall()
+    total = sum(row[1] for row in rows)
+    details = "; ".join(f"{code}: {count} amounts in {first:%Y-%m}..{last:%Y-%m} converted with its first rate"
+                        for code, count, first, last in rows) or "every amount converted with a rate of its month or earlier"
+    return [CheckResult("fx_rate_carried_back", "warn", total == 0, float(total), 0.0, details)]
+
+
+def privacy_differencing(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
+    """No linear combination of the published cost figures isolates fewer than min_group_size people
+    (scripts/privacy_audit.py, independent of the policy model). An error: a leak must not be published."""
+    from scripts.privacy_audit import check
+
+    leaks, k = check(con)
+    shown = "; ".join(f"{leak.month:%Y-%m} {'+'.join(leak.functions)} ({leak.people} people)" for leak in leaks[:5])
+    details = (f"{len(leaks)} combinations of published cost figures isolate fewer than {k} people: {shown}"
+               if leaks else f"no combination of published cost figures isolates fewer than {k} people")
+    return [CheckResult("privacy_differencing", "error", not leaks, float(len(leaks)), 0.0, details)]
+
+
 def kpi_anomalies(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
     """Month-over-month moves of headline KPIs far outside their usual range (median absolute deviation)."""
     results = []
@@ -214,7 +262,8 @@ def source_freshness(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
 
 CHECKS: tuple[Check, ...] = (
     rows_accounted_for, billing_money_reconciles, mrr_bridge_balances, headcount_adds_up,
-    identities_resolved, mappings_complete, kpi_anomalies, source_freshness,
+    identities_resolved, mappings_complete, fx_rate_carried_back, privacy_differencing, kpi_anomalies,
+    source_freshness,
 )
 
 RESULTS_DDL = """

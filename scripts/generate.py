@@ -131,7 +131,7 @@ BAD_ROW_CLASSES: tuple[BadRowClass, ...] = (
     BadRowClass("raw_billing.invoice", "unparseable_invoice_date", "invoice_date 'not a date'"),
     BadRowClass("raw_billing.invoice", "invalid_status", "status 'paidd'"),
     BadRowClass("raw_billing.invoice", "unknown_currency", "currency_code 'XXX'"),
-    BadRowClass("raw_billing.invoice", "missing_fx_rate", "currency CHF before its first fx_rate month"),
+    BadRowClass("raw_billing.invoice", "currency_mismatch", "currency CHF on a customer billed in another currency"),
     BadRowClass("raw_billing.invoice_line_item", "missing_primary_key", "id is null"),
     BadRowClass("raw_billing.invoice_line_item", "unparseable_amount", "amount '12,50 EUR'"),
     BadRowClass("raw_billing.invoice_line_item", "non_positive_quantity", "quantity 0 on a subscription line"),
@@ -1191,8 +1191,6 @@ def _inject(table: pa.Table, name: str, rate: float, rng: np.random.Generator) -
         for reason in ("non_positive_quantity", "invalid_period"):
             eligible[reason] &= is_sub
         eligible["discount_exceeds_amount"] &= is_sub & positive
-    if name == "raw_billing.invoice":
-        eligible["missing_fx_rate"] &= table["invoice_date"].to_numpy() < np.datetime64("2024-05-01")
     if name == "raw_hr.employment_status":
         active = pc.equal(table["status"], "active").to_numpy(zero_copy_only=False)
         eligible["fte_out_of_range"] &= active
@@ -1245,7 +1243,7 @@ def _corrupt(table: pa.Table, original: pa.Table, cls: BadRowClass, rows: np.nda
         return _set_text(table, "amount", rows, "n/a" if cls.table == "raw_finance.gl_entry" else "12,50 EUR"), record_ids, None
     if reason == "unknown_currency":
         return _set_text(table, "currency_code", rows, "EURO" if cls.table == "raw_hr.compensation" else "XXX"), record_ids, None
-    if reason == "missing_fx_rate":
+    if reason == "currency_mismatch":
         return _set_text(table, "currency_code", rows, "CHF"), record_ids, None
     if reason == "discount_exceeds_amount":
         above = pc.cast(pc.add(pc.cast(original["amount"], pa.decimal128(18, 2)), pa.scalar(10, pa.decimal128(18, 2))), pa.string())

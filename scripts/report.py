@@ -37,13 +37,25 @@ def _scale(lo: float, hi: float, size: float, flip: bool = False):
     return (lambda v: size - (v - lo) / span * size) if flip else (lambda v: (v - lo) / span * size)
 
 
-def line_chart(title: str, series: Series, kind: str) -> str:
-    """A line chart of monthly series (gaps where a value is null)."""
+def empty_chart(title: str, reason: str) -> str:
+    """A chart frame that says why it has nothing to plot (the values' value_status), not a blank."""
+    return (f'<figure class="chart"><figcaption>{html.escape(title)}</figcaption>'
+            f'<svg viewBox="0 0 {WIDTH} {HEIGHT // 3}" role="img" aria-label="{html.escape(title)}">'
+            f'<text x="{WIDTH / 2:.0f}" y="{HEIGHT // 6}" class="empty">No values to plot: {html.escape(reason)}</text>'
+            f'</svg></figure>')
+
+
+def line_chart(title: str, series: Series, kind: str, reference: tuple[str, float] | None = None,
+               empty_reason: str = "no data") -> str:
+    """A line chart of monthly series (gaps where a value is null); `reference` draws a labelled
+    horizontal line (a target such as LTV:CAC 3)."""
     months = sorted({m for points in series.values() for m, _ in points})
     values = [v for points in series.values() for _, v in points if v is not None]
     if not months or not values:
-        return f'<figure class="chart"><figcaption>{html.escape(title)}</figcaption><p>No data.</p></figure>'
+        return empty_chart(title, empty_reason)
     lo, hi = min(0.0, min(values)), max(values)
+    if reference is not None:
+        lo, hi = min(lo, reference[1]), max(hi, reference[1])
     inner_w, inner_h = WIDTH - PAD_LEFT - PAD_RIGHT, HEIGHT - PAD_TOP - PAD_BOTTOM
     x_of = {m: PAD_LEFT + i * inner_w / max(len(months) - 1, 1) for i, m in enumerate(months)}
     y = _scale(lo, hi, inner_h, flip=True)
@@ -55,6 +67,11 @@ def line_chart(title: str, series: Series, kind: str) -> str:
         parts.append(f'<text x="{PAD_LEFT - 6}" y="{py + 4:.1f}" class="ylabel">{html.escape(_fmt(value, kind))}</text>')
     for m in months[:: max(1, len(months) // 8)]:
         parts.append(f'<text x="{x_of[m]:.1f}" y="{HEIGHT - 12}" class="xlabel">{m:%b %y}</text>')
+    if reference is not None:
+        py = PAD_TOP + y(reference[1])
+        parts.append(f'<line x1="{PAD_LEFT}" x2="{WIDTH - PAD_RIGHT}" y1="{py:.1f}" y2="{py:.1f}" class="target"/>')
+        parts.append(f'<text x="{WIDTH - PAD_RIGHT - 4}" y="{py - 5:.1f}" class="target-label">'
+                     f'{html.escape(reference[0])}</text>')
     for color, (name, points) in zip(PALETTE * 3, series.items()):
         path, pen_down = [], False
         for m, v in sorted(points):
@@ -117,12 +134,19 @@ h1{margin-bottom:0}.sub{color:#666;margin-top:4px}
 figure.chart{margin:0;border:1px solid #eee;border-radius:8px;padding:8px}
 figcaption{font-weight:600;margin:4px 8px}
 svg{width:100%;height:auto}.grid{stroke:#eee}.line{fill:none;stroke-width:2}
-.ylabel{font-size:11px;text-anchor:end;fill:#666}.xlabel{font-size:11px;text-anchor:middle;fill:#666}
+.ylabel{font-size:11px;text-anchor:end;fill:#666}.empty{font-size:14px;text-anchor:middle;fill:#888}.xlabel{font-size:11px;text-anchor:middle;fill:#666}
 .legend{font-size:12px;margin:4px 8px}.legend span{margin-right:12px}
 .legend i{display:inline-block;width:10px;height:10px;margin-right:4px;border-radius:2px}
 table{border-collapse:collapse;font-size:13px}td,th{border-bottom:1px solid #eee;padding:4px 8px;text-align:left}
 .pass{color:#2ca02c}.warn{color:#b8860b}.fail{color:#d62728}
+.target{stroke:#d62728;stroke-dasharray:6 4;stroke-width:1.5}.target-label{font-size:11px;text-anchor:end;fill:#d62728}
+.tile small{display:block;color:#666;font-size:12px}.story{max-width:900px;line-height:1.5}
 """
+
+
+STATUS_TEXT = {"hidden": "hidden (privacy: a group below min_group_size)", "partial_window": "partial window",
+               "immature": "immature cohort", "no_data": "no data (zero denominator)"}
+PCT_KPIS = {"nrr", "grr", "gross_margin", "rule_of_40", "logo_churn_rate", "win_rate"}
 
 
 def _series(con, sql: str, params: list | None = None) -> list[tuple[dt.date, float | None]]:
@@ -134,12 +158,23 @@ def build_report(published: Path) -> str:
         raise WarehouseError(f"{published}: no published marts yet (run `warehouse build` first)")
     con = connect(published, read_only=True)
     try:
-        kpis = dict(con.execute("""
-            select kpi_name, kpi_value from marts.fct_kpi_monthly
+        latest = con.execute("""
+            select kpi_name, kpi_value, value_status, target_value, target_comparison
+            from marts.fct_kpi_monthly
             where month = (select max(month) from marts.fct_kpi_monthly)
-        """).fetchall())
+        """).fetchall()
+        kpis = {r[0]: r[1] for r in latest}
+        statuses = {r[0]: r[2] for r in latest}
+        targets = {r[0]: (r[4], float(r[3])) for r in latest if r[3] is not None}
         as_of = con.execute("select max(month) from marts.fct_kpi_monthly").fetchone()[0]
         north_star = con.execute("select kpi_name from marts.fct_kpi_monthly where is_north_star limit 1").fetchone()[0]
+        # why a KPI's values are null, the most frequent reason over the window (for empty charts)
+        null_reasons: dict[str, str] = {}
+        for name, status, _ in con.execute("""
+            select kpi_name, value_status, count(*) from marts.fct_kpi_monthly
+            where kpi_value is null group by all order by 3, 2
+        """).fetchall():
+            null_reasons[name] = status
         all_kpis: Series = {}
         for name, month, value in con.execute("select kpi_name, month, kpi_value from marts.fct_kpi_monthly order by month").fetchall():
             all_kpis.setdefault(name, []).append((month, float(value) if value is not None else None))
@@ -165,15 +200,51 @@ def build_report(published: Path) -> str:
 
     f = lambda name: float(kpis[name]) if kpis.get(name) is not None else None  # noqa: E731
     kpi = lambda name: all_kpis.get(name, [])  # noqa: E731
+
+    def shown(name: str, kind: str) -> str:
+        """The value, or why there is none (its value_status), never a bare dash."""
+        if f(name) is None:
+            return STATUS_TEXT.get(statuses.get(name, "no_data"), "no data")
+        return _fmt(f(name), kind)
+
+    def target_note(name: str) -> str:
+        if name not in targets:
+            return ""
+        comparison, value = targets[name]
+        return f"target {comparison} {_fmt(value, 'pct' if name in PCT_KPIS else 'x')}"
+
     tiles = [
-        (f"North star: {north_star.replace('_', ' ')}", _fmt(f(north_star), "usd" if north_star.endswith("usd") else "x"), True),
-        ("ARR", _fmt(f("arr_usd"), "usd"), False), ("Average FTE", _fmt(f("avg_fte"), "n"), False),
-        ("NRR", _fmt(f("nrr"), "pct"), False), ("LTV:CAC", _fmt(f("ltv_to_cac"), "x"), False),
-        ("CAC payback (months)", _fmt(f("cac_payback_months"), "n"), False),
-        ("Cost per revenue $", _fmt(f("cost_per_revenue_dollar"), "x"), False),
+        (f"North star: {north_star.replace('_', ' ')}", shown(north_star, "usd" if north_star.endswith("usd") else "x"),
+         True, ""),
+        ("ARR", shown("arr_usd", "usd"), False, ""), ("Average FTE", shown("avg_fte", "n"), False, ""),
+        ("NRR", shown("nrr", "pct"), False, target_note("nrr")),
+        ("Gross margin", shown("gross_margin", "pct"), False, target_note("gross_margin")),
+        ("LTV:CAC", shown("ltv_to_cac", "x"), False, target_note("ltv_to_cac")),
+        ("CAC payback (months)", shown("cac_payback_months", "n"), False, target_note("cac_payback_months")),
+        ("Rule of 40", shown("rule_of_40", "pct"), False, target_note("rule_of_40")),
+        ("Cost per revenue $", shown("cost_per_revenue_dollar", "x"), False, ""),
     ]
+    rph, added = f("revenue_per_head_ttm_usd"), f("incremental_revenue_per_fte_usd")
+    rph_growth, fte_growth = f("revenue_per_head_growth_yoy"), f("fte_growth_yoy")
+    if rph is not None and added is not None:
+        verdict = ("each FTE added over the last twelve months brought more revenue than the average head: "
+                   "growth is coming from efficiency" if added >= rph else
+                   "each FTE added over the last twelve months brought less revenue than the average head: "
+                   "growth is coming from hiring, not efficiency")
+        story = (f"Revenue per head (TTM) is {_fmt(rph, 'usd')}, {_fmt(rph_growth, 'pct')} against a year ago, "
+                 f"while average FTE changed {_fmt(fte_growth, 'pct')}. Revenue per added FTE is "
+                 f"{_fmt(added, 'usd')}: {verdict}.")
+    elif rph_growth is not None:
+        story = (f"Revenue per head (TTM) changed {_fmt(rph_growth, 'pct')} against a year ago while average FTE "
+                 f"changed {_fmt(fte_growth, 'pct')}; FTE did not grow, so there is no revenue per added FTE.")
+    else:
+        story = "Fewer than thirteen months of history: the year-over-year efficiency trend starts in month 13."
     counts = {s: sum(1 for c in checks if c[2] == s) for s in ("pass", "warn", "fail")}
     months = [r[0] for r in bridge]
+    def why(*names: str) -> str:
+        reasons = [STATUS_TEXT.get(null_reasons[n], n) for n in names if n in null_reasons]
+        return reasons[0] if reasons else "no data"
+
     charts = [
         line_chart("Revenue per head (TTM) — company", {"revenue per head (TTM)": kpi("revenue_per_head_ttm_usd")}, "usd"),
         line_chart("Average FTE — company", {"average FTE": kpi("avg_fte")}, "n"),
@@ -183,8 +254,19 @@ def build_report(published: Path) -> str:
             "reactivation": [float(r[3]) for r in bridge], "contraction": [float(r[4]) for r in bridge],
             "churned": [float(r[5]) for r in bridge], "fx adjustment": [float(r[6]) for r in bridge],
         }),
-        line_chart("CAC (3-month) and ARPA", {"CAC 3m": kpi("cac_3m_usd"), "ARPA": kpi("arpa_usd")}, "usd"),
-        line_chart("LTV:CAC and CAC payback (months)", {"LTV:CAC": kpi("ltv_to_cac"), "payback months": kpi("cac_payback_months")}, "x"),
+        line_chart("Is growth efficient? Revenue per head vs FTE, year over year",
+                   {"revenue per head growth": kpi("revenue_per_head_growth_yoy"), "FTE growth": kpi("fte_growth_yoy")},
+                   "pct", empty_reason=why("revenue_per_head_growth_yoy")),
+        line_chart("Revenue per added FTE vs revenue per head (TTM)",
+                   {"revenue per added FTE": kpi("incremental_revenue_per_fte_usd"),
+                    "revenue per head": kpi("revenue_per_head_ttm_usd")}, "usd"),
+        line_chart("CAC (3-month)", {"CAC 3m": kpi("cac_3m_usd")}, "usd", empty_reason=why("cac_3m_usd")),
+        line_chart("LTV:CAC", {"LTV:CAC": kpi("ltv_to_cac")}, "x",
+                   reference=("3:1", targets["ltv_to_cac"][1]) if "ltv_to_cac" in targets else None,
+                   empty_reason=why("ltv_to_cac")),
+        line_chart("CAC payback (months)", {"payback months": kpi("cac_payback_months")}, "n",
+                   reference=("target", targets["cac_payback_months"][1]) if "cac_payback_months" in targets else None,
+                   empty_reason=why("cac_payback_months")),
         line_chart("Net and gross revenue retention", {"NRR": kpi("nrr"), "GRR": kpi("grr")}, "pct"),
         line_chart("Funnel: MQLs and SQLs", {"MQLs": kpi("mqls"), "SQLs": kpi("sqls")}, "n"),
         line_chart("Win rate and MQL→SQL rate", {"win rate": kpi("win_rate"), "MQL→SQL": kpi("mql_to_sql_rate")}, "pct"),
@@ -201,8 +283,9 @@ def build_report(published: Path) -> str:
 <h1>Revenue per head — KPI report</h1>
 <p class="sub">As of {as_of:%B %Y}. Every figure is read from the published marts (fct_kpi_monthly,
 fct_revenue_per_head, fct_unit_economics). Definitions: docs/metrics.md.</p>
-<div class="tiles">{"".join(f'<div class="tile{" star" if star else ""}">{html.escape(label)}<b>{html.escape(value)}</b></div>' for label, value, star in tiles)}
+<div class="tiles">{"".join(f'<div class="tile{" star" if star else ""}">{html.escape(label)}<b>{html.escape(value)}</b><small>{html.escape(note)}</small></div>' for label, value, star, note in tiles)}
 <div class="tile">Data quality<b><span class="pass">{counts["pass"]}</span> / <span class="warn">{counts["warn"]}</span> / <span class="fail">{counts["fail"]}</span></b>pass / warn / fail</div></div>
+<p class="story">{html.escape(story)}</p>
 <div class="grid2">{"".join(charts)}</div>
 <h2>Data quality of the latest run</h2>
 <table><tr><th>check</th><th>severity</th><th>status</th><th>details</th></tr>{rows}</table>

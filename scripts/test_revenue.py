@@ -39,7 +39,10 @@ class Independent:
         q = lambda sql: con.execute(sql).fetchall()  # noqa: E731
         self.invoices = {r[0]: r[1:] for r in q("select invoice_id, customer_id, status, currency_code, invoice_date from staging.stg_billing__invoices")}
         self.prices = {r[0]: r[1:] for r in q("select price_id, billing_interval, interval_count from staging.stg_billing__prices")}
+        self.unit_amounts = dict(q("select price_id, unit_amount from staging.stg_billing__prices"))
         self.lines = q("select invoice_id, price_id, line_type, is_proration, amount, discount_amount, period_start, period_end from staging.stg_billing__invoice_line_items")
+        # per line of the same order: id, subscription and quantity (for the proration rate, metrics §2)
+        self.line_keys = q("select invoice_line_item_id, subscription_id, quantity from staging.stg_billing__invoice_line_items")
         self.refunds = q("select invoice_id, amount, refunded_at from staging.stg_billing__refunds")
         self.customer_currency = dict(q("select customer_id, currency_code from staging.stg_billing__customers"))
         published: dict[str, list[tuple[dt.date, float]]] = defaultdict(list)
@@ -53,8 +56,9 @@ class Independent:
         if currency == "USD":
             return 1.0
         earlier = [r for m, r in self.published[currency] if m <= month]
-        assert earlier, f"no rate for {currency} {month}"
-        return earlier[-1]
+        assert self.published[currency], f"no rate at all for {currency}"
+        # before the currency's first rate, that first rate (carried back)
+        return earlier[-1] if earlier else self.published[currency][0][1]
 
     def counted_lines(self):
         for invoice_id, price_id, line_type, is_proration, amount, discount, start, end in self.lines:
@@ -68,13 +72,28 @@ class Independent:
         Exact rational arithmetic: a month is flat only when its MRR is exactly last month's.
         """
         total: dict[tuple[str, dt.date], Fraction] = defaultdict(Fraction)
-        for customer, _, _, price_id, line_type, is_proration, net, start, end in self.counted_lines():
-            if line_type != "subscription":
-                continue
+        counted = []
+        for (invoice_id, price_id, line_type, is_proration, amount, discount, start, end), (_, sub, qty) in zip(self.lines, self.line_keys):
+            customer, status, _, _ = self.invoices[invoice_id]
+            if status in COUNTED and line_type == "subscription":
+                counted.append((customer, sub, price_id, is_proration, Fraction(amount), Fraction(amount) - Fraction(discount), qty, start, end))
+        for customer, sub, price_id, is_proration, amount, net, qty, start, end in counted:
             unit, count = self.prices[price_id]
             months = count * (12 if unit == "year" else 1)
-            mrr = Fraction(net) / months
-            if is_proration:
+            mrr = net / months
+            unit_amount = self.unit_amounts[price_id]
+            if is_proration and amount == 0:
+                mrr = Fraction(0)
+            elif is_proration and unit_amount:
+                # the rate of the price it prorates; a credit with its discount inside the amount takes the
+                # discount of the regular line it credits
+                factor = net / amount
+                if amount < 0 and net == amount:
+                    credited = [n / a for c, s2, p2, pr, a, n, _, s0, e0 in counted
+                                if s2 == sub and sub is not None and p2 == price_id and not pr and a > 0 and s0 <= start < e0]
+                    factor = max(credited) if credited else factor
+                mrr = (1 if amount > 0 else -1) * qty * Fraction(unit_amount) * factor / months
+            elif is_proration:
                 mrr *= Fraction((_add_months(start, months) - start).days, (end - start).days)
             m = _month(start)
             while m <= _month(end):
@@ -174,3 +193,49 @@ def test_recognized_revenue_per_month_matches_an_independent_recomputation(built
     for i, month in enumerate(months):
         window = months[max(0, i - 11): i + 1]
         assert abs(float(ttm[month]) - sum(revenue.get(m, 0.0) for m in window)) < 0.01, month
+
+
+def test_growth_kpis_match_an_independent_recomputation(built) -> None:
+    """Net new ARR, ARR growth, quick ratio and new customers' ARPA from the independently computed MRR."""
+    calc, con = built
+    local = calc.mrr_local()
+    months = [r[0] for r in con.execute("select month from marts.fct_unit_economics order by month").fetchall()]
+    mrr = defaultdict(float)
+    gained, lost, new_mrr, new_count = defaultdict(float), defaultdict(float), defaultdict(float), defaultdict(int)
+    customers = {c for c, _ in local}
+    for customer in customers:
+        currency = calc.customer_currency[customer]
+        active_before = False
+        for m in months:
+            cur, prev = local.get((customer, m), Fraction(0)), local.get((customer, _add_months(m, -1)), Fraction(0))
+            r = calc.rate(currency, m)
+            mrr[m] += float(cur) * r
+            if prev == 0 and cur > 0:
+                gained[m] += float(cur) * r
+                if not active_before:
+                    new_mrr[m] += float(cur) * r
+                    new_count[m] += 1
+            elif prev > 0 and cur > prev:
+                gained[m] += float(cur - prev) * r
+            elif cur < prev:
+                lost[m] += float(prev - cur) * r
+            active_before = active_before or cur > 0
+    rows = con.execute("select month, net_new_arr_usd, arr_growth_yoy, quick_ratio, new_customer_arpa_3m_usd "
+                       "from marts.fct_unit_economics order by month").fetchall()
+    for i, (month, net_new, growth, quick, arpa) in enumerate(rows):
+        previous = mrr[months[i - 1]] if i else 0.0
+        assert abs(float(net_new) - 12 * (mrr[month] - previous)) < 0.01, month
+        if i >= 12:
+            assert abs(float(growth) - (mrr[month] / mrr[months[i - 12]] - 1)) < 1e-5, month
+        else:
+            assert growth is None, month
+        if lost[month]:
+            assert abs(float(quick) - gained[month] / lost[month]) < 1e-5 * max(1.0, gained[month] / lost[month]), month
+        else:
+            assert quick is None, month
+        window = months[max(0, i - 2): i + 1]
+        count = sum(new_count[m] for m in window)
+        if count:
+            assert abs(float(arpa) - sum(new_mrr[m] for m in window) / count) < 1e-4, month
+        else:
+            assert arpa is None, month

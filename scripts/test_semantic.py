@@ -21,7 +21,12 @@ import pytest
 
 from scripts.common import PROJECT_ROOT
 
-METRICS = ["mrr", "arr", "revenue_per_head", "cac", "cac_3m", "nrr", "win_rate", "bookings"]
+METRICS = ["mrr", "arr", "revenue_per_head", "cac", "cac_3m", "nrr", "win_rate", "bookings", "cac_payback_months",
+           "net_new_arr", "quick_ratio", "arr_growth_yoy", "operating_margin_ttm", "rule_of_40",
+           "revenue_per_head_growth_yoy", "fte_growth_yoy", "incremental_revenue_per_fte"]
+SNAPSHOTS = ("mrr", "arr", "nrr", "revenue_per_head", "cac", "cac_3m", "cac_payback_months", "arr_growth_yoy",
+             "operating_margin_ttm", "rule_of_40", "revenue_per_head_growth_yoy", "fte_growth_yoy",
+             "incremental_revenue_per_fte")
 
 
 def _mf_query(db: Path, out: Path, grain: str) -> dict[dt.date, dict[str, Decimal | None]]:
@@ -54,14 +59,18 @@ def marts(clean_warehouse: tuple[Path, Path]) -> dict[dt.date, dict]:
         rows = con.execute(
             """
             select u.month, u.mrr_usd, u.arr_usd, p.revenue_per_head_ttm_usd, u.cac_usd, u.cac_3m_usd, u.nrr, f.win_rate,
-                   f.bookings_usd, u.sales_marketing_cost_usd, u.new_customers, f.won_new_business,
-                   f.closed_new_business
+                   f.bookings_usd, u.cac_payback_months, u.net_new_arr_usd, u.quick_ratio, u.arr_growth_yoy,
+                   u.operating_margin_ttm, u.rule_of_40, p.revenue_per_head_growth_yoy, p.fte_growth_yoy,
+                   p.incremental_revenue_per_fte_usd,
+                   u.sales_marketing_cost_usd, u.new_customers, f.won_new_business, f.closed_new_business,
+                   u.new_mrr_usd + u.reactivation_mrr_usd + u.expansion_mrr_usd,
+                   -(u.churned_mrr_usd + u.contraction_mrr_usd)
             from marts.fct_unit_economics as u
             inner join marts.fct_sales_funnel as f on u.month = f.month
             inner join marts.fct_revenue_per_head as p on u.month = p.month and p.function = 'all'
             """
         ).fetchall()
-    names = [*METRICS, "sm_cost", "new", "won", "closed"]
+    names = [*METRICS, "sm_cost", "new", "won", "closed", "gained", "lost"]
     return {r[0]: dict(zip(names, r[1:])) for r in rows}
 
 
@@ -87,8 +96,11 @@ def test_quarterly_snapshots_take_the_last_month_and_ratios_sum_the_quarter(
     for quarter, months in quarters.items():
         last, rows = marts[months[-1]], [marts[m] for m in months]
         got = queried[quarter]
-        for snapshot in ("mrr", "arr", "nrr", "revenue_per_head", "cac", "cac_3m"):
+        for snapshot in SNAPSHOTS:
             assert _close(got[snapshot], last[snapshot]), (quarter, snapshot)
+        assert _close(got["net_new_arr"], sum(r["net_new_arr"] for r in rows), "0.0000001"), quarter
+        lost = sum(r["lost"] for r in rows)
+        assert _close(got["quick_ratio"], sum(r["gained"] for r in rows) / lost if lost else None), quarter
         assert _close(got["bookings"], sum(r["bookings"] for r in rows), "0.0000001"), quarter
         closed = sum(r["closed"] for r in rows)
         assert _close(got["win_rate"], Decimal(sum(r["won"] for r in rows)) / closed if closed else None), quarter

@@ -1,7 +1,9 @@
 {#-
-    USD per unit of each currency for every calendar month: the rate of that month, else the latest
-    earlier month's rate (carried forward). USD is 1. A currency has no row for months before its first
-    rate: staging quarantines amounts that would need one (missing_fx_rate).
+    USD per unit of each currency for every calendar month (docs/metrics.md, "Conventions"): the rate of
+    that month, else the latest earlier month's rate (carried forward); for a month before the
+    currency's first rate, that first rate (carried back, flagged is_carried_back and reported by the
+    check fx_rate_carried_back). USD is 1. Every known currency has a rate in every month, so no amount
+    is ever dropped for the date it carries.
 -#}
 with
 
@@ -19,14 +21,25 @@ rated_currencies as (
     where currency_code <> 'USD'
 ),
 
+first_rate_month as (
+    select
+        currency_code,
+        min(rate_month) as rate_month
+    from fx_rates
+    where currency_code <> 'USD'
+    group by currency_code
+),
+
 latest_rate_month as (
     select
         rated_currencies.currency_code,
         months.month,
-        max(fx_rates.rate_month) as rate_month
+        coalesce(max(fx_rates.rate_month), min(first_rate_month.rate_month)) as rate_month
     from rated_currencies
     cross join months
-    inner join fx_rates
+    inner join first_rate_month
+        on rated_currencies.currency_code = first_rate_month.currency_code
+    left join fx_rates
         on
             rated_currencies.currency_code = fx_rates.currency_code
             and months.month >= fx_rates.rate_month
@@ -68,7 +81,8 @@ final as (
         rate_month,
         -- 38 digits: DuckDB multiplies two decimals of width <= 18 in 64 bits and fails on overflow
         -- (an amount of 100k times a rate already does); a wide rate makes every conversion 128-bit.
-        cast(usd_per_unit as decimal(38, 8)) as usd_per_unit
+        cast(usd_per_unit as decimal(38, 8)) as usd_per_unit,
+        month < rate_month as is_carried_back
     from unioned
 )
 

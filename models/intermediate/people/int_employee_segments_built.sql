@@ -1,8 +1,9 @@
 {#-
     Effective-dated HR history as segments: one row per employee and stretch of days [segment_start,
     segment_end) in which the employment status, the job and the pay are all unchanged. Boundaries are
-    every effective date of the three histories (plus the day after as_of_date, which closes open
-    stretches); the state of a segment is the latest row of each history with effective_date <= its
+    every effective date of the three histories (plus the first day after the as_of month, which closes
+    open stretches: the as_of month is evaluated whole, from the rows loaded, like its revenue and MRR);
+    the state of a segment is the latest row of each history with effective_date <= its
     start (docs/metrics.md, "Headcount and people cost"). A segment is counted when the status is active
     or leave and the employment type is full_time or part_time (contractor and intern too when the var
     include_contractors is true).
@@ -82,7 +83,7 @@ boundaries as (
     union
     select
         status_intervals.employee_id,
-        cast({{ dbt.dateadd('day', 1, 'as_of.as_of_date') }} as date) as boundary_date
+        cast({{ dbt.dateadd('month', 1, 'as_of.as_of_month') }} as date) as boundary_date
     from status_intervals
     cross join as_of
 ),
@@ -97,7 +98,7 @@ segments as (
         ) as segment_end
     from boundaries
     cross join as_of
-    where boundaries.boundary_date <= cast({{ dbt.dateadd('day', 1, 'as_of.as_of_date') }} as date)
+    where boundaries.boundary_date <= cast({{ dbt.dateadd('month', 1, 'as_of.as_of_month') }} as date)
 ),
 
 with_state as (

@@ -1,8 +1,8 @@
 {#-
     Onboarding and satisfaction by month of the reporting window (docs/metrics.md, "Onboarding and
     satisfaction"): completion rate of onboardings started in the month (a cohort rate: recent cohorts
-    are still in progress), mean time to value of onboardings that went live in the month, and NPS of
-    the month's survey answers.
+    are still in progress), mean time to value of onboardings that went live in the month, NPS of the
+    month's survey answers and of the answers of months m-2..m (nps_3m: surveys are often quarterly).
 -#}
 with
 
@@ -47,6 +47,20 @@ answers as (
     group by cast({{ dbt.date_trunc('month', 'responded_at') }} as date)
 ),
 
+answers_3m as (
+    select
+        spine.month,
+        sum(answers.nps_responses) as nps_responses,
+        sum(answers.promoters) as promoters,
+        sum(answers.detractors) as detractors
+    from spine
+    inner join answers
+        on
+            spine.month >= answers.month
+            and {{ dbt.dateadd('month', -2, 'spine.month') }} <= answers.month
+    group by spine.month
+),
+
 final as (
     select
         spine.month,
@@ -58,7 +72,10 @@ final as (
         cast(coalesce(answers.nps_responses, 0) as integer) as nps_responses,
         cast(coalesce(answers.promoters, 0) as integer) as promoters,
         cast(coalesce(answers.detractors, 0) as integer) as detractors,
-        {{ ratio('100.0 * (answers.promoters - answers.detractors)', 'answers.nps_responses') }} as nps
+        {{ ratio('100.0 * (answers.promoters - answers.detractors)', 'answers.nps_responses') }} as nps,
+        cast(coalesce(answers_3m.nps_responses, 0) as integer) as nps_responses_3m,
+        {{ ratio('100.0 * (answers_3m.promoters - answers_3m.detractors)', 'answers_3m.nps_responses') }} as nps_3m,
+        spine.is_month_complete
     from spine
     left join started
         on spine.month = started.month
@@ -66,6 +83,8 @@ final as (
         on spine.month = went_live.month
     left join answers
         on spine.month = answers.month
+    left join answers_3m
+        on spine.month = answers_3m.month
 )
 
 select * from final

@@ -2,8 +2,8 @@
     Funnel and sales by month of the reporting window (docs/metrics.md, "Funnel and sales"). Amounts
     convert at the rate of the month in question (the close month for deals, month m for pipeline and
     commit). An opportunity's state at an instant t is its latest history row with changed_at <= t.
-    Privacy: marketing cost (and cost per MQL/SQL) is hidden in the months fct_revenue_per_head hides the
-    marketing row, since it contains the marketers' pay.
+    Marketing cost comes from int_costs_by_function_summed; it (and cost per MQL/SQL) is hidden in the
+    months int_cost_privacy_evaluated hides the marketing function, since it contains the marketers' pay.
 -#}
 with
 
@@ -27,24 +27,14 @@ fx_rates as (
     select * from {{ ref('int_fx_rates_monthly') }}
 ),
 
-headcount as (
-    select * from {{ ref('int_headcount_monthly') }}
-),
-
-gl_costs as (
-    select * from {{ ref('int_gl_costs_monthly') }}
-),
-
-revenue_per_head as (
-    select * from {{ ref('fct_revenue_per_head') }}
+costs as (
+    select * from {{ ref('int_costs_by_function_summed') }}
+    where function = 'marketing'
 ),
 
 marketing_privacy as (
-    select
-        month,
-        is_suppressed
-    from revenue_per_head
-    where function = 'marketing'
+    select * from {{ ref('int_cost_privacy_evaluated') }}
+    where aggregate_type = 'function' and aggregate_name = 'marketing'
 ),
 
 lead_months as (
@@ -66,23 +56,22 @@ sql_months as (
     group by cast({{ dbt.date_trunc('month', 'sql_at') }} as date)
 ),
 
+sql_velocity as (
+    select
+        cast({{ dbt.date_trunc('month', 'sql_at') }} as date) as month,
+        avg(
+            {{ dbt.datediff('mql_at', 'sql_at', 'second') }} / 86400.0
+        ) as mql_to_sql_days
+    from leads
+    where sql_at is not null and mql_at is not null and mql_at <= sql_at
+    group by cast({{ dbt.date_trunc('month', 'sql_at') }} as date)
+),
+
 marketing_cost as (
     select
         month,
-        sum(cost_usd) as cost_usd
-    from (
-        select
-            month,
-            payroll_cost_usd as cost_usd
-        from headcount
-        where function = 'marketing'
-        union all
-        select
-            month,
-            cost_usd
-        from gl_costs
-        where function = 'marketing'
-    ) as parts
+        sum(payroll_cost_usd + ledger_cost_usd) as cost_usd
+    from costs
     group by month
 ),
 
@@ -198,11 +187,13 @@ commit_forecast as (
 monthly as (
     select
         spine.month,
+        spine.is_month_complete,
         coalesce(lead_months.mqls, 0) as mqls,
+        sql_velocity.mql_to_sql_days,
         coalesce(sql_months.sqls, 0) as sqls,
         lead_months.mqls_reaching_sql,
         coalesce(marketing_cost.cost_usd, 0) as marketing_cost_usd,
-        coalesce(marketing_privacy.is_suppressed, false) as is_cost_suppressed,
+        coalesce(marketing_privacy.is_hidden, false) as is_cost_suppressed,
         coalesce(deal_months.closed_new_business, 0) as closed_new_business,
         coalesce(deal_months.won_new_business, 0) as won_new_business,
         deal_months.avg_deal_size_usd,
@@ -217,6 +208,8 @@ monthly as (
         on spine.month = lead_months.month
     left join sql_months
         on spine.month = sql_months.month
+    left join sql_velocity
+        on spine.month = sql_velocity.month
     left join marketing_cost
         on spine.month = marketing_cost.month
     left join marketing_privacy
@@ -243,6 +236,7 @@ final as (
         cast(mqls as integer) as mqls,
         cast(sqls as integer) as sqls,
         {{ ratio('mqls_reaching_sql', 'mqls') }} as mql_to_sql_rate,
+        {{ money('mql_to_sql_days') }} as mql_to_sql_days,
         {{ money('marketing_cost_usd', when='not is_cost_suppressed') }} as marketing_cost_usd,
         {{ ratio('marketing_cost_usd', 'mqls', when='not is_cost_suppressed') }} as cost_per_mql_usd,
         {{ ratio('marketing_cost_usd', 'sqls', when='not is_cost_suppressed') }} as cost_per_sql_usd,
@@ -258,8 +252,9 @@ final as (
         {{ money('bookings_usd') }} as bookings_usd,
         {{ money('bookings_usd / nullif(previous_bookings_usd, 0) - 1') }} as bookings_growth_mom,
         {{ money('commit_forecast_usd') }} as commit_forecast_usd,
-        {{ money('1 - abs(bookings_usd - commit_forecast_usd) / nullif(commit_forecast_usd, 0)') }}
+        {{ money('1 - abs(bookings_usd - commit_forecast_usd) / nullif(bookings_usd, 0)') }}
             as forecast_accuracy,
+        is_month_complete,
         is_cost_suppressed
     from with_rates
 )

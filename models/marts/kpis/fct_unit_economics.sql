@@ -1,12 +1,10 @@
 {#-
     Unit economics by month of the reporting window (docs/metrics.md, "Unit economics"). Windows over
     earlier months (3-month CAC, ttm margin and churn) use the months the window has; lags that reach
-    before the window (MoM growth, magic number, burn multiple) are null.
-    Privacy, consistent with fct_revenue_per_head's hidden rows H of the month: cogs is hidden when
-    exactly one hidden function is customer success or support (cogs minus the visible one would reveal
-    it), sales & marketing cost likewise; both when total cost minus the visible aggregates would
-    isolate one hidden function. Figures summed over months (ttm margin, LTV, 3-month CAC, magic number)
-    are hidden when any month of their window is.
+    before the window (MoM growth, year-over-year growth, magic number, burn multiple) are null.
+    Cost by category comes from int_costs_by_function_summed; privacy from int_cost_privacy_evaluated
+    (cogs, sales & marketing and the company total each hide when the policy says so), and a figure
+    summed over months is hidden when any month of its window hides one of its inputs.
 -#}
 with
 
@@ -34,42 +32,24 @@ fx_rates as (
     select * from {{ ref('int_fx_rates_monthly') }}
 ),
 
-headcount as (
-    select * from {{ ref('int_headcount_monthly') }}
-),
-
-gl_costs as (
-    select * from {{ ref('int_gl_costs_monthly') }}
-),
-
-function_cost_categories as (
-    select * from {{ ref('function_cost_categories') }}
-),
-
-revenue_per_head as (
-    select * from {{ ref('fct_revenue_per_head') }}
-),
-
-hidden_functions as (
-    select
-        month,
-        count(case when is_suppressed and function <> 'all' then 1 end) as hidden_rows,
-        count(case when is_suppressed and function in ('customer_success', 'support') then 1 end) as hidden_cogs_rows,
-        count(case when is_suppressed and function in ('sales', 'marketing') then 1 end) as hidden_sales_marketing_rows
-    from revenue_per_head
-    group by month
+costs as (
+    select * from {{ ref('int_costs_by_function_summed') }}
 ),
 
 privacy as (
+    select * from {{ ref('int_cost_privacy_evaluated') }}
+    where aggregate_type in ('cost_category', 'company')
+),
+
+cost_privacy as (
     select
         month,
-        hidden_cogs_rows = 1 as hide_cogs_alone,
-        hidden_sales_marketing_rows = 1 as hide_sales_marketing_alone,
-        hidden_rows
-        - case when hidden_cogs_rows = 1 then 0 else hidden_cogs_rows end
-        - case when hidden_sales_marketing_rows = 1 then 0 else hidden_sales_marketing_rows end = 1
-            as would_isolate_one_row
-    from hidden_functions
+        max(case when aggregate_name = 'cogs' and is_hidden then 1 else 0 end) = 1 as hide_cogs,
+        max(case when aggregate_name = 'sales_marketing' and is_hidden then 1 else 0 end) = 1
+            as hide_sales_marketing,
+        max(case when aggregate_type = 'company' and is_hidden then 1 else 0 end) = 1 as hide_total
+    from privacy
+    group by month
 ),
 
 movement_totals as (
@@ -88,40 +68,14 @@ movement_totals as (
     group by month
 ),
 
-payroll_by_category as (
-    select
-        headcount.month,
-        coalesce(function_cost_categories.cost_category, 'unmapped') as cost_category,
-        sum(headcount.payroll_cost_usd) as cost_usd
-    from headcount
-    left join function_cost_categories
-        on headcount.function = function_cost_categories.function
-    where headcount.function <> 'all'
-    group by headcount.month, coalesce(function_cost_categories.cost_category, 'unmapped')
-),
-
-ledger_by_category as (
+cost_totals as (
     select
         month,
-        cost_category,
-        sum(cost_usd) as cost_usd
-    from gl_costs
-    group by month, cost_category
-),
-
-cost_lines as (
-    select * from payroll_by_category
-    union all
-    select * from ledger_by_category
-),
-
-costs as (
-    select
-        month,
-        sum(cost_usd) as total_cost_usd,
-        sum(case when cost_category = 'cogs' then cost_usd else 0 end) as cogs_usd,
-        sum(case when cost_category = 'sales_marketing' then cost_usd else 0 end) as sales_marketing_cost_usd
-    from cost_lines
+        sum(payroll_cost_usd + ledger_cost_usd) as total_cost_usd,
+        sum(case when cost_category = 'cogs' then payroll_cost_usd + ledger_cost_usd else 0 end) as cogs_usd,
+        sum(case when cost_category = 'sales_marketing' then payroll_cost_usd + ledger_cost_usd else 0 end)
+            as sales_marketing_cost_usd
+    from costs
     group by month
 ),
 
@@ -161,6 +115,7 @@ monthly as (
     select
         spine.month,
         spine.month_number,
+        spine.is_month_complete,
         revenue.mrr_usd,
         revenue.arr_usd,
         revenue.active_customers,
@@ -176,24 +131,25 @@ monthly as (
         coalesce(movement_totals.churned_mrr_usd, 0) as churned_mrr_usd,
         coalesce(movement_totals.reactivation_mrr_usd, 0) as reactivation_mrr_usd,
         coalesce(movement_totals.fx_adjustment_mrr_usd, 0) as fx_adjustment_mrr_usd,
-        coalesce(costs.total_cost_usd, 0) as total_cost_usd,
-        coalesce(costs.cogs_usd, 0) as cogs_usd,
-        coalesce(costs.sales_marketing_cost_usd, 0) as sales_marketing_cost_usd,
+        coalesce(cost_totals.total_cost_usd, 0) as total_cost_usd,
+        coalesce(cost_totals.cogs_usd, 0) as cogs_usd,
+        coalesce(cost_totals.sales_marketing_cost_usd, 0) as sales_marketing_cost_usd,
         retention.nrr,
         retention.grr,
-        coalesce(privacy.hide_cogs_alone or privacy.would_isolate_one_row, false) as hide_cogs,
-        coalesce(privacy.hide_sales_marketing_alone or privacy.would_isolate_one_row, false) as hide_sales_marketing
+        coalesce(cost_privacy.hide_cogs, false) as hide_cogs,
+        coalesce(cost_privacy.hide_sales_marketing, false) as hide_sales_marketing,
+        coalesce(cost_privacy.hide_total, false) as hide_total
     from spine
     inner join revenue
         on spine.month = revenue.month
     left join movement_totals
         on spine.month = movement_totals.month
-    left join costs
-        on spine.month = costs.month
+    left join cost_totals
+        on spine.month = cost_totals.month
     left join retention
         on spine.month = retention.month
-    left join privacy
-        on spine.month = privacy.month
+    left join cost_privacy
+        on spine.month = cost_privacy.month
 ),
 
 windowed as (
@@ -204,6 +160,11 @@ windowed as (
             as logo_churn_rate,
         lag(mrr_usd) over (order by month) as previous_mrr_usd,
         lag(arr_usd, 3) over (order by month) as arr_3m_ago_usd,
+        lag(arr_usd) over (order by month) as previous_arr_usd,
+        lag(arr_usd, 12) over (order by month) as arr_12m_ago_usd,
+        sum(new_mrr_usd) over (order by month rows between 2 preceding and current row) as new_mrr_3m_usd,
+        sum(revenue_usd - total_cost_usd) over (order by month rows between 11 preceding and current row)
+            as operating_profit_ttm_usd,
         sum(sales_marketing_cost_usd) over (order by month rows between 2 preceding and current row)
             as sales_marketing_cost_3m_usd,
         sum(new_customers) over (order by month rows between 2 preceding and current row) as new_customers_3m,
@@ -218,6 +179,10 @@ windowed as (
         max(case when hide_sales_marketing then 1 else 0 end) over (
             order by month rows between 2 preceding and current row
         ) = 1 as hide_sales_marketing_3m,
+        max(case when hide_total then 1 else 0 end) over (order by month rows between 11 preceding and current row) = 1
+            as hide_total_ttm,
+        max(case when hide_total then 1 else 0 end) over (order by month rows between 2 preceding and current row) = 1
+            as hide_total_3m,
         coalesce(max(case when hide_sales_marketing then 1 else 0 end) over (
             order by month rows between 5 preceding and 3 preceding
         ) = 1, false) as hide_sales_marketing_m5_m3
@@ -229,7 +194,10 @@ with_ttm_churn as (
         *,
         avg(logo_churn_rate) over (order by month rows between 11 preceding and current row)
             as mean_logo_churn_rate_ttm,
-        {{ as_double('gross_profit_ttm_usd') }} / nullif(ttm_revenue_usd, 0) as gross_margin_ttm_value
+        {{ as_double('gross_profit_ttm_usd') }} / nullif(ttm_revenue_usd, 0) as gross_margin_ttm_value,
+        {{ as_double('operating_profit_ttm_usd') }} / nullif(ttm_revenue_usd, 0) as operating_margin_ttm_value,
+        {{ as_double('arr_usd') }} / nullif(arr_12m_ago_usd, 0) - 1 as arr_growth_yoy_value,
+        {{ as_double('new_mrr_3m_usd') }} / nullif(new_customers_3m, 0) as new_customer_arpa_3m_value
     from windowed
 ),
 
@@ -256,7 +224,7 @@ final as (
         revenue_usd,
         ttm_revenue_usd,
         {{ money('cogs_usd', when='not hide_cogs') }} as cogs_usd,
-        {{ money('total_cost_usd') }} as total_cost_usd,
+        {{ money('total_cost_usd', when='not hide_total') }} as total_cost_usd,
         {{ ratio('revenue_usd - cogs_usd', 'revenue_usd', when='not hide_cogs') }} as gross_margin,
         {{ money('gross_margin_ttm_value', when='not hide_cogs_ttm') }} as gross_margin_ttm,
         {{ money('sales_marketing_cost_usd', when='not hide_sales_marketing') }} as sales_marketing_cost_usd,
@@ -270,8 +238,9 @@ final as (
             ratio('sales_marketing_cost_3m_usd', 'new_customers_3m'),
             when='not (hide_cogs_ttm or hide_sales_marketing_3m)'
         ) }} as ltv_to_cac,
+        {{ ratio('new_mrr_3m_usd', 'new_customers_3m') }} as new_customer_arpa_3m_usd,
         {{ ratio(
-            ratio('sales_marketing_cost_3m_usd', 'new_customers_3m'), 'arpa_usd * gross_margin_ttm_value',
+            ratio('sales_marketing_cost_3m_usd', 'new_customers_3m'), 'new_customer_arpa_3m_value * gross_margin_ttm_value',
             when='not (hide_cogs_ttm or hide_sales_marketing_3m)'
         ) }} as cac_payback_months,
         {{ ratio(
@@ -280,12 +249,25 @@ final as (
         ) }} as magic_number,
         {{ ratio(
             'burn_3m_usd', 'arr_usd - arr_3m_ago_usd',
-            when='month_number >= 4 and burn_3m_usd > 0 and arr_usd - arr_3m_ago_usd > 0'
+            when='month_number >= 4 and burn_3m_usd > 0 and arr_usd - arr_3m_ago_usd > 0 and not hide_total_3m'
         ) }} as burn_multiple,
-        {{ ratio('revenue_usd - total_cost_usd', 'revenue_usd') }} as operating_margin,
+        {{ ratio('revenue_usd - total_cost_usd', 'revenue_usd', when='not hide_total') }} as operating_margin,
         {{ money('mrr_usd * 1.0 / nullif(previous_mrr_usd, 0) - 1') }} as mrr_growth_mom,
+        {{ money('arr_usd - coalesce(previous_arr_usd, 0)') }} as net_new_arr_usd,
+        {{ money('arr_growth_yoy_value', when='month_number > 12') }} as arr_growth_yoy,
+        {{ ratio(
+            'new_mrr_usd + reactivation_mrr_usd + expansion_mrr_usd', '-(churned_mrr_usd + contraction_mrr_usd)'
+        ) }} as quick_ratio,
+        {{ money('operating_margin_ttm_value', when='not hide_total_ttm') }} as operating_margin_ttm,
+        {{ money(
+            'arr_growth_yoy_value + operating_margin_ttm_value', when='month_number > 12 and not hide_total_ttm'
+        ) }} as rule_of_40,
         is_partial_window,
-        hide_cogs or hide_sales_marketing as is_cost_suppressed
+        is_month_complete,
+        hide_cogs as is_cogs_hidden,
+        hide_sales_marketing as is_sales_marketing_cost_hidden,
+        hide_total as is_total_cost_hidden,
+        hide_cogs or hide_sales_marketing or hide_total as is_cost_suppressed
     from with_ttm_churn
 )
 

@@ -3,11 +3,9 @@
     the reporting window for `all` (the company) and every function of the mapping seed, plus
     `unmapped` when any person or cost is unmapped; zeros where a function had nobody, null ratios.
     Revenue, ttm revenue and ARR are the company's on every row; people and cost are the row's.
-    Privacy: a row with fewer than min_group_size distinct employees counted in the month hides payroll,
-    total cost and cost per revenue dollar (is_suppressed). When exactly one function row with people
-    is hidden, the function row with the fewest counted employees among the visible ones is hidden too,
-    so the company total minus the visible functions cannot reveal it. (Rows with nobody are hidden by
-    the rule too, but protect no one, so they never count as that one hidden row.)
+    Cost comes from int_costs_by_function_summed; privacy (which rows hide their payroll, total cost and
+    cost per revenue dollar) from int_cost_privacy_evaluated. The efficiency trend (§5a) compares each
+    row with the same function twelve months earlier: null until that month is in the window.
 -#}
 with
 
@@ -19,8 +17,13 @@ headcount as (
     select * from {{ ref('int_headcount_monthly') }}
 ),
 
-gl_costs as (
-    select * from {{ ref('int_gl_costs_monthly') }}
+costs as (
+    select * from {{ ref('int_costs_by_function_summed') }}
+),
+
+privacy as (
+    select * from {{ ref('int_cost_privacy_evaluated') }}
+    where aggregate_type in ('function', 'company')
 ),
 
 revenue as (
@@ -39,25 +42,25 @@ functions as (
     select function from headcount
     where function = 'unmapped'
     union
-    select function from gl_costs
+    select function from costs
     where function = 'unmapped'
 ),
 
-gl_by_function as (
+cost_by_function as (
     select
         function,
         month,
-        sum(cost_usd) as non_payroll_cost_usd,
-        sum(case when cost_type = 'ai_tooling' then cost_usd else 0 end) as ai_tooling_cost_usd
-    from gl_costs
+        sum(ledger_cost_usd) as non_payroll_cost_usd,
+        sum(ai_tooling_cost_usd) as ai_tooling_cost_usd
+    from costs
     group by month, function
     union all
     select
         'all' as function,
         month,
-        sum(cost_usd) as non_payroll_cost_usd,
-        sum(case when cost_type = 'ai_tooling' then cost_usd else 0 end) as ai_tooling_cost_usd
-    from gl_costs
+        sum(ledger_cost_usd) as non_payroll_cost_usd,
+        sum(ai_tooling_cost_usd) as ai_tooling_cost_usd
+    from costs
     group by month
 ),
 
@@ -65,6 +68,7 @@ grid as (
     select
         spine.month,
         spine.month_number,
+        spine.is_month_complete,
         functions.function,
         coalesce(headcount.month_end_headcount, 0) as month_end_headcount,
         coalesce(headcount.month_end_fte, 0) as month_end_fte,
@@ -73,8 +77,9 @@ grid as (
         coalesce(headcount.revenue_support_fte, 0) as revenue_support_fte,
         coalesce(headcount.employees_counted, 0) as employees_counted,
         coalesce(headcount.payroll_cost_usd, 0) as payroll_cost_usd,
-        coalesce(gl_by_function.non_payroll_cost_usd, 0) as non_payroll_cost_usd,
-        coalesce(gl_by_function.ai_tooling_cost_usd, 0) as ai_tooling_cost_usd,
+        coalesce(cost_by_function.non_payroll_cost_usd, 0) as non_payroll_cost_usd,
+        coalesce(cost_by_function.ai_tooling_cost_usd, 0) as ai_tooling_cost_usd,
+        coalesce(privacy.is_hidden, false) as is_suppressed,
         revenue.revenue_usd,
         revenue.ttm_revenue_usd,
         revenue.arr_usd,
@@ -85,10 +90,14 @@ grid as (
         on
             spine.month = headcount.month
             and functions.function = headcount.function
-    left join gl_by_function
+    left join cost_by_function
         on
-            spine.month = gl_by_function.month
-            and functions.function = gl_by_function.function
+            spine.month = cost_by_function.month
+            and functions.function = cost_by_function.function
+    left join privacy
+        on
+            spine.month = privacy.month
+            and functions.function = privacy.aggregate_name
     left join revenue
         on spine.month = revenue.month
 ),
@@ -100,45 +109,25 @@ with_ttm as (
             partition by function
             order by month
             rows between 11 preceding and current row
-        ) as ttm_mean_avg_fte,
-        employees_counted < {{ var('min_group_size') }} as is_below_group_size,
-        employees_counted > 0 and employees_counted < {{ var('min_group_size') }} as is_sensitive
+        ) as ttm_mean_avg_fte
     from grid
 ),
 
-sensitive_rows as (
+with_per_head as (
     select
-        month,
-        count(case when is_sensitive then 1 end) as sensitive_function_rows
+        *,
+        {{ as_double('ttm_revenue_usd') }} / nullif(ttm_mean_avg_fte, 0) as revenue_per_head_value
     from with_ttm
-    where function <> 'all'
-    group by month
 ),
 
-complement_candidates as (
+year_ago as (
     select
-        month,
-        function,
-        row_number() over (partition by month order by employees_counted, function) as fewest_rank
-    from with_ttm
-    where function <> 'all' and not is_below_group_size
-),
-
-suppressed as (
-    select
-        with_ttm.*,
-        coalesce(
-            with_ttm.is_below_group_size
-            or (sensitive_rows.sensitive_function_rows = 1 and complement_candidates.fewest_rank = 1),
-            false
-        ) as is_suppressed
-    from with_ttm
-    left join sensitive_rows
-        on with_ttm.month = sensitive_rows.month
-    left join complement_candidates
-        on
-            with_ttm.month = complement_candidates.month
-            and with_ttm.function = complement_candidates.function
+        *,
+        lag(revenue_per_head_value, 12) over (partition by function order by month) as revenue_per_head_12m_ago,
+        lag(avg_fte, 12) over (partition by function order by month) as avg_fte_12m_ago,
+        lag(ttm_revenue_usd, 12) over (partition by function order by month) as ttm_revenue_12m_ago_usd,
+        lag(ttm_mean_avg_fte, 12) over (partition by function order by month) as ttm_mean_avg_fte_12m_ago
+    from with_per_head
 ),
 
 final as (
@@ -165,9 +154,19 @@ final as (
         {{ ratio('arr_usd', 'quota_carrier_fte') }} as arr_per_quota_carrier_usd,
         {{ money('ai_tooling_cost_usd') }} as ai_tooling_cost_usd,
         {{ ratio('ai_tooling_cost_usd', 'month_end_fte') }} as ai_tooling_cost_per_fte_usd,
+        {{ money('revenue_per_head_value / nullif(revenue_per_head_12m_ago, 0) - 1', when='month_number > 12') }}
+            as revenue_per_head_growth_yoy,
+        {{ money(as_double('avg_fte') ~ ' / nullif(avg_fte_12m_ago, 0) - 1', when='month_number > 12') }}
+            as fte_growth_yoy,
+        {{ ratio(
+            'ttm_revenue_usd - ttm_revenue_12m_ago_usd',
+            'ttm_mean_avg_fte - ttm_mean_avg_fte_12m_ago',
+            when='month_number > 12 and ttm_mean_avg_fte > ttm_mean_avg_fte_12m_ago'
+        ) }} as incremental_revenue_per_fte_usd,
         is_partial_window,
+        is_month_complete,
         is_suppressed
-    from suppressed
+    from year_ago
 )
 
 select * from final

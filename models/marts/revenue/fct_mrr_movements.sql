@@ -49,6 +49,7 @@ joined as (
     select
         customer_months.customer_id,
         customer_months.month,
+        spine.is_month_complete,
         customers.crm_account_id,
         customers.currency_code,
         current_rate.usd_per_unit as rate,
@@ -135,7 +136,8 @@ final as (
         {{ money(
             "case when movement_type = 'reactivation' then current_usd else 0 end", decimal_input=true
         ) }} as reactivation_mrr_usd,
-        {{ money('previous_mrr_local * (rate - previous_rate)', decimal_input=true) }} as fx_adjustment_mrr_usd
+        {{ money('previous_mrr_local * (rate - previous_rate)', decimal_input=true) }} as fx_adjustment_mrr_usd,
+        is_month_complete
     from classified
 )
 

@@ -41,6 +41,7 @@ monthly as (
     select
         spine.month,
         spine.month_number,
+        spine.is_month_complete,
         coalesce(mrr_by_month.mrr_usd, 0) as mrr_usd,
         coalesce(mrr_by_month.active_customers, 0) as active_customers,
         coalesce(revenue_by_month.subscription_revenue_usd, 0) as subscription_revenue_usd,
@@ -66,7 +67,8 @@ final as (
         {{ money('revenue_usd') }} as revenue_usd,
         {{ money('sum(revenue_usd) over (order by month rows between 11 preceding and current row)') }}
             as ttm_revenue_usd,
-        month_number < 12 as is_partial_window
+        month_number < 12 as is_partial_window,
+        is_month_complete
     from monthly
 )
 

@@ -47,7 +47,7 @@ checked as (
         coalesce(
             parsed._parse_reason,
             case when customers.customer_id is null then 'orphan_customer_id' end,
-            {{ currency_reason('parsed.currency_code', dbt.date_trunc('month', 'parsed.invoice_date')) }},
+            {{ currency_reason('parsed.currency_code') }},
             case when parsed.currency_code <> customers.currency_code then 'currency_mismatch' end
         ) as _row_reason
     from parsed

@@ -38,7 +38,7 @@ checked as (
         coalesce(
             parsed._parse_reason,
             case when invoices.invoice_id is null then 'orphan_invoice_id' end,
-            {{ currency_reason('parsed.currency_code', dbt.date_trunc('month', 'parsed.refunded_at')) }}
+            {{ currency_reason('parsed.currency_code') }}
         ) as _row_reason
     from parsed
     left join invoices

@@ -55,7 +55,7 @@ checked as (
             parsed._parse_reason,
             case
                 when parsed.amount is not null
-                    then {{ currency_reason('parsed.currency_code', dbt.date_trunc('month', 'parsed.created_at')) }}
+                    then {{ currency_reason('parsed.currency_code') }}
             end
         ) as _row_reason
     from parsed

@@ -34,7 +34,7 @@ checked as (
         parsed.*,
         coalesce(
             parsed._parse_reason,
-            {{ currency_reason('parsed.currency_code', dbt.date_trunc('month', 'parsed.posted_date')) }}
+            {{ currency_reason('parsed.currency_code') }}
         ) as _row_reason
     from parsed
     left join currencies

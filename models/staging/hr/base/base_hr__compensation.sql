@@ -37,7 +37,7 @@ checked as (
         coalesce(
             parsed._parse_reason,
             case when employees.employee_id is null then 'orphan_employee_id' end,
-            {{ currency_reason('parsed.currency_code', dbt.date_trunc('month', 'parsed.effective_date')) }}
+            {{ currency_reason('parsed.currency_code') }}
         ) as _row_reason
     from parsed
     left join employees
