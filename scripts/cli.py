@@ -159,37 +159,47 @@ def cmd_benchmark(args: argparse.Namespace) -> None:
     benchmark(scales)
 
 
+SUMMARY_KPIS = ("revenue_per_head_ttm_usd", "arr_usd", "avg_fte", "nrr", "gross_margin", "ltv_to_cac",
+                "cac_payback_months", "rule_of_40")
+WHY_NULL = {"hidden": "hidden (privacy: a group below min_group_size)", "partial_window": "not enough history yet",
+            "immature": "cohort still converting", "no_data": "no data (zero denominator)"}
+
+
 def demo_summary(build_file: Path, published: Path) -> str:
     from scripts.warehouse import connect
 
     con = connect(published, read_only=True)
     try:
-        month, *values = con.execute("""
-            select month,
-                max(case when kpi_name = 'revenue_per_head_ttm_usd' then kpi_value end),
-                max(case when kpi_name = 'arr_usd' then kpi_value end),
-                max(case when kpi_name = 'avg_fte' then kpi_value end),
-                max(case when kpi_name = 'nrr' then kpi_value end),
-                max(case when kpi_name = 'ltv_to_cac' then kpi_value end),
-                max(case when kpi_name = 'cac_payback_months' then kpi_value end)
+        rows = con.execute(f"""
+            select month, kpi_name, kpi_value, value_status, target_comparison, target_value, is_on_target
             from marts.fct_kpi_monthly
-            group by month order by month desc limit 1
-        """).fetchone()
+            where month = (select max(month) from marts.fct_kpi_monthly)
+                and kpi_name in ({", ".join("'" + k + "'" for k in SUMMARY_KPIS)})
+        """).fetchall()
     finally:
         con.close()
-    rph, arr, fte, nrr, ltv_cac, payback = values
-    shown = lambda value, fmt: format(float(value), fmt) if value is not None else "hidden (privacy or no data)"  # noqa: E731
+    month = rows[0][0]
+    kpi = {r[1]: r[2:] for r in rows}
+
+    def shown(name: str, fmt: str, prefix: str = "") -> str:
+        value, status, comparison, target, on_target = kpi.get(name, (None, "no_data", None, None, None))
+        if value is None:
+            return WHY_NULL.get(status, status)
+        text = prefix + format(float(value), fmt)
+        if target is not None:
+            text += f" (target {comparison} {format(float(target), fmt)}: {'met' if on_target else 'missed'})"
+        return text
+
     return "\n".join([
         "",
         f"Headline KPIs for {month:%B %Y}:",
-        f"  revenue per head (TTM)  ${shown(rph, ',.0f')}   (north star)",
-        f"  ARR                     ${shown(arr, ',.0f')}   with {shown(fte, ',.1f')} average FTE",
-        f"  NRR                     {shown(nrr, '.1%')}",
-        f"  LTV:CAC                 {shown(ltv_cac, '.2f')}   payback (months) {shown(payback, '.1f')}",
-        *([
-            "  (cost KPIs are hidden where a group of fewer than min_group_size people would reveal pay; an",
-            "   `unmapped` group disappears once seeds/department_functions.csv maps its departments: see the checks)",
-        ] if ltv_cac is None else []),
+        f"  revenue per head (TTM)  {shown('revenue_per_head_ttm_usd', ',.0f', '$')}   (north star)",
+        f"  ARR                     {shown('arr_usd', ',.0f', '$')}   with {shown('avg_fte', ',.1f')} average FTE",
+        f"  NRR                     {shown('nrr', '.1%')}",
+        f"  gross margin            {shown('gross_margin', '.1%')}",
+        f"  LTV:CAC                 {shown('ltv_to_cac', '.2f')}",
+        f"  CAC payback (months)    {shown('cac_payback_months', '.1f')}",
+        f"  Rule of 40              {shown('rule_of_40', '.1%')}",
         f"Published marts (for BI tools): {published}",
         f"Private build file (raw data, pay; keep private): {build_file}",
         "Run `warehouse status` for run history and `warehouse check` to re-run the data-quality checks.",

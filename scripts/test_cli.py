@@ -58,3 +58,28 @@ def test_locked_warehouse_is_one_line(tmp_path: Path, small_raw: Path) -> None:
         holder.wait()
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "in use by another process" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_demo_summary_shows_cost_kpis_with_targets_or_why_they_are_missing(clean_warehouse: tuple[Path, Path],
+                                                                           tmp_path: Path) -> None:
+    """The demo's closing lines: every headline KPI as a number (against its target where one is set), or the
+    value_status reason it has none, never a bare dash."""
+    import duckdb
+
+    from scripts.cli import SUMMARY_KPIS, demo_summary
+    from scripts.publish import publish
+
+    published = tmp_path / "published.duckdb"
+    publish(clean_warehouse[1], published)
+    text = demo_summary(clean_warehouse[1], published)
+    with duckdb.connect(str(published), read_only=True) as con:
+        latest = dict(con.execute("select kpi_name, value_status from marts.fct_kpi_monthly "
+                                  "where month = (select max(month) from marts.fct_kpi_monthly)").fetchall())
+    for label in ("revenue per head (TTM)", "gross margin", "LTV:CAC", "CAC payback (months)", "Rule of 40"):
+        assert label in text
+    assert "–" not in text and "None" not in text
+    if latest["ltv_to_cac"] == "ok":
+        assert "(target >= 3.00: " in text
+    for name in SUMMARY_KPIS:
+        if latest[name] == "hidden":
+            assert "hidden (privacy" in text

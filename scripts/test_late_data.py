@@ -59,15 +59,13 @@ def _late_rows(initial: Path, out: Path, next_nights: tuple[Path, Path, Path], l
             and id <> '{voided}' and try_cast(total as decimal(18, 2)) > 100
         order by id limit 1
     """).fetchone()
-    # the currency whose rates start last, and the first month it has invoices before that: a rate for that
-    # month arriving late replaces the carried-back first rate there
+    # the currency whose rates start last: a rate for the month before its first one arriving late becomes
+    # the rate carried back to every earlier month
     currency, first_invoice_month = con.execute(f"""
-        select fx.currency_code, min(date_trunc('month', try_cast(invoice.invoice_date as date)))
-        from {src['raw_finance/fx_rate']} as fx
-        inner join {src['raw_billing/invoice']} as invoice on invoice.currency_code = fx.currency_code
-        group by fx.currency_code
-        having min(date_trunc('month', try_cast(invoice.invoice_date as date))) < min(fx.rate_month)
-        order by min(fx.rate_month) desc limit 1
+        select currency_code, cast(min(rate_month) - interval 1 month as date)
+        from {src['raw_finance/fx_rate']}
+        group by currency_code
+        order by min(rate_month) desc limit 1
     """).fetchone()
     shift = "interval 273 day"
     statements = {

@@ -256,7 +256,7 @@ final as (
         {{ money('arr_usd - coalesce(previous_arr_usd, 0)') }} as net_new_arr_usd,
         {{ money('arr_growth_yoy_value', when='month_number > 12') }} as arr_growth_yoy,
         {{ ratio(
-            'new_mrr_usd + reactivation_mrr_usd + expansion_mrr_usd', '-(churned_mrr_usd + contraction_mrr_usd)'
+            as_double('new_mrr_usd + reactivation_mrr_usd + expansion_mrr_usd'), '-(churned_mrr_usd + contraction_mrr_usd)'
         ) }} as quick_ratio,
         {{ money('operating_margin_ttm_value', when='not hide_total_ttm') }} as operating_margin_ttm,
         {{ money(

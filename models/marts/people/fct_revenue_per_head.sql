@@ -105,7 +105,9 @@ grid as (
 with_ttm as (
     select
         *,
-        avg(avg_fte) over (
+        -- a double on every engine (Spark would average the decimal at its own scale, and the efficiency
+        -- trend divides by a difference of two such means)
+        avg({{ as_double('avg_fte') }}) over (
             partition by function
             order by month
             rows between 11 preceding and current row
@@ -124,7 +126,7 @@ year_ago as (
     select
         *,
         lag(revenue_per_head_value, 12) over (partition by function order by month) as revenue_per_head_12m_ago,
-        lag(avg_fte, 12) over (partition by function order by month) as avg_fte_12m_ago,
+        lag({{ as_double('avg_fte') }}, 12) over (partition by function order by month) as avg_fte_12m_ago,
         lag(ttm_revenue_usd, 12) over (partition by function order by month) as ttm_revenue_12m_ago_usd,
         lag(ttm_mean_avg_fte, 12) over (partition by function order by month) as ttm_mean_avg_fte_12m_ago
     from with_per_head
@@ -159,7 +161,7 @@ final as (
         {{ money(as_double('avg_fte') ~ ' / nullif(avg_fte_12m_ago, 0) - 1', when='month_number > 12') }}
             as fte_growth_yoy,
         {{ ratio(
-            'ttm_revenue_usd - ttm_revenue_12m_ago_usd',
+            as_double('ttm_revenue_usd - ttm_revenue_12m_ago_usd'),
             'ttm_mean_avg_fte - ttm_mean_avg_fte_12m_ago',
             when='month_number > 12 and ttm_mean_avg_fte > ttm_mean_avg_fte_12m_ago'
         ) }} as incremental_revenue_per_fte_usd,

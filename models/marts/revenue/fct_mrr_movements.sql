@@ -124,11 +124,15 @@ final as (
         {{ money(
             "case when movement_type = 'new' then current_usd else 0 end", decimal_input=true
         ) }} as new_mrr_usd,
+        -- cur - opening as one product, (cur - prev) x r_m: equal to the definition, and rounded once on
+        -- every engine (Spark rounds each decimal product of this width to 6 places before subtracting)
         {{ money(
-            "case when movement_type = 'expansion' then current_usd - opening_usd else 0 end", decimal_input=true
+            "case when movement_type = 'expansion' then (mrr_local - previous_mrr_local) * rate else 0 end",
+            decimal_input=true
         ) }} as expansion_mrr_usd,
         {{ money(
-            "case when movement_type = 'contraction' then current_usd - opening_usd else 0 end", decimal_input=true
+            "case when movement_type = 'contraction' then (mrr_local - previous_mrr_local) * rate else 0 end",
+            decimal_input=true
         ) }} as contraction_mrr_usd,
         {{ money(
             "case when movement_type = 'churn' then -opening_usd else 0 end", decimal_input=true
