@@ -1,7 +1,7 @@
 {#-
     Funnel and sales by month of the reporting window (docs/metrics.md, "Funnel and sales"). Amounts
     convert at the rate of the month in question (the close month for deals, month m for pipeline and
-    commit). An opportunity's state at an instant t is its latest history row with changed_at <= t.
+    commit). Opportunity states at the month's boundaries come from int_opportunity_states_snapshotted.
     Marketing cost comes from int_costs_by_function_summed; it (and cost per MQL/SQL) is hidden in the
     months int_cost_privacy_evaluated hides the marketing function, since it contains the marketers' pay.
 -#}
@@ -19,8 +19,8 @@ opportunities as (
     select * from {{ ref('stg_crm__opportunities') }}
 ),
 
-history as (
-    select * from {{ ref('stg_crm__opportunity_history') }}
+states as (
+    select * from {{ ref('int_opportunity_states_snapshotted') }}
 ),
 
 fx_rates as (
@@ -105,83 +105,42 @@ deal_months as (
     group by month
 ),
 
-history_intervals as (
-    select
-        opportunity_id,
-        changed_at,
-        lead(changed_at) over (partition by opportunity_id order by changed_at, opportunity_history_id)
-            as next_changed_at,
-        stage_name,
-        amount,
-        close_date,
-        forecast_category
-    from history
-),
-
-state_at_month_end as (
-    select
-        spine.month,
-        history_intervals.opportunity_id,
-        history_intervals.stage_name,
-        history_intervals.amount
-    from spine
-    inner join history_intervals
-        on
-            history_intervals.changed_at < {{ dbt.dateadd('month', 1, 'spine.month') }}
-            and (
-                history_intervals.next_changed_at is null
-                or history_intervals.next_changed_at >= {{ dbt.dateadd('month', 1, 'spine.month') }}
-            )
-),
-
 pipeline as (
     select
-        state_at_month_end.month,
+        states.month,
         count(*) as open_opportunities,
         count(case when opportunities.opportunity_type = 'new_business' then 1 end) as open_new_business,
-        sum(coalesce(state_at_month_end.amount, 0) * fx_rates.usd_per_unit) as pipeline_value_usd
-    from state_at_month_end
+        sum(coalesce(states.amount, 0) * fx_rates.usd_per_unit) as pipeline_value_usd
+    from states
     inner join opportunities
-        on state_at_month_end.opportunity_id = opportunities.opportunity_id
+        on states.opportunity_id = opportunities.opportunity_id
     left join fx_rates
         on
             opportunities.currency_code = fx_rates.currency_code
-            and state_at_month_end.month = fx_rates.month
+            and states.month = fx_rates.month
     where
-        state_at_month_end.stage_name not in ('Closed Won', 'Closed Lost')
-        and opportunities.created_at < {{ dbt.dateadd('month', 1, 'state_at_month_end.month') }}
-    group by state_at_month_end.month
-),
-
-state_at_month_start as (
-    select
-        spine.month,
-        history_intervals.opportunity_id,
-        history_intervals.amount,
-        history_intervals.close_date,
-        history_intervals.forecast_category
-    from spine
-    inner join history_intervals
-        on
-            spine.month >= history_intervals.changed_at
-            and (history_intervals.next_changed_at is null or spine.month < history_intervals.next_changed_at)
+        states.boundary = 'month_end'
+        and states.stage_name not in ('Closed Won', 'Closed Lost')
+        and opportunities.created_at < {{ dbt.dateadd('month', 1, 'states.month') }}
+    group by states.month
 ),
 
 commit_forecast as (
     select
-        state_at_month_start.month,
-        sum(coalesce(state_at_month_start.amount, 0) * fx_rates.usd_per_unit) as commit_forecast_usd
-    from state_at_month_start
+        states.month,
+        sum(coalesce(states.amount, 0) * fx_rates.usd_per_unit) as commit_forecast_usd
+    from states
     inner join opportunities
-        on state_at_month_start.opportunity_id = opportunities.opportunity_id
+        on states.opportunity_id = opportunities.opportunity_id
     left join fx_rates
         on
             opportunities.currency_code = fx_rates.currency_code
-            and state_at_month_start.month = fx_rates.month
+            and states.month = fx_rates.month
     where
-        state_at_month_start.forecast_category = 'commit'
-        and cast({{ dbt.date_trunc('month', 'state_at_month_start.close_date') }} as date) = state_at_month_start.month
-    group by state_at_month_start.month
+        states.boundary = 'month_start'
+        and states.forecast_category = 'commit'
+        and cast({{ dbt.date_trunc('month', 'states.close_date') }} as date) = states.month
+    group by states.month
 ),
 
 monthly as (

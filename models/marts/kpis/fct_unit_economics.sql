@@ -20,16 +20,8 @@ movements as (
     select * from {{ ref('fct_mrr_movements') }}
 ),
 
-customer_mrr as (
-    select * from {{ ref('int_customer_mrr_monthly') }}
-),
-
-customers as (
-    select * from {{ ref('dim_customers') }}
-),
-
-fx_rates as (
-    select * from {{ ref('int_fx_rates_monthly') }}
+cohorts as (
+    select * from {{ ref('int_customer_cohorts_retained') }}
 ),
 
 costs as (
@@ -79,35 +71,12 @@ cost_totals as (
     group by month
 ),
 
-retention_base as (
-    select
-        spine.month,
-        base.mrr_local * fx_rates.usd_per_unit as base_mrr_usd,
-        coalesce(current_mrr.mrr_local, 0) * fx_rates.usd_per_unit as current_mrr_usd
-    from spine
-    inner join customer_mrr as base
-        on
-            base.month = {{ dbt.dateadd('month', -12, 'spine.month') }}
-            and base.mrr_local > 0
-    inner join customers
-        on base.customer_id = customers.customer_id
-    inner join fx_rates
-        on
-            customers.currency_code = fx_rates.currency_code
-            and spine.month = fx_rates.month
-    left join customer_mrr as current_mrr
-        on
-            base.customer_id = current_mrr.customer_id
-            and spine.month = current_mrr.month
-    where spine.month_number > 12
-),
-
 retention as (
     select
         month,
         sum(current_mrr_usd) / sum(base_mrr_usd) as nrr,
         sum(least(current_mrr_usd, base_mrr_usd)) / sum(base_mrr_usd) as grr
-    from retention_base
+    from cohorts
     group by month
 ),
 
