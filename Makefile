@@ -69,31 +69,29 @@ fixture: install
 # Consumer contracts: the fixture's published marts against contracts/marts.odcs.yaml (ODCS), and dbt's
 # breaking-change detection against the base revision (unversioned breaking changes are errors).
 contracts: install
-	$(BIN)/python -m scripts.contracts test --server ci
-	$(BIN)/python -m scripts.contracts breaking
+	$(BIN)/python -m revenue_warehouse.devtools.contracts test --server ci
+	$(BIN)/python -m revenue_warehouse.devtools.contracts breaking
 
 pytest: install
-	$(BIN)/pytest -q --ignore=scripts/test_late_data.py
+	$(BIN)/pytest -q
 
 ## test-late-data: late and re-synced rows appended and rebuilt give exactly the warehouse of loading them at once
 test-late-data: install
 	mkdir -p build
-	$(BIN)/pytest -q --basetemp=build/late-data-test scripts/test_late_data.py
+	$(BIN)/pytest -q -m slow --basetemp=build/late-data-test
 
 ## test-postgres: a real PostgreSQL server on loopback (installed from Debian's packages if missing); the
 ## fixtures built there, the same recomputation tests, marts equal to DuckDB's to the cent, BI grants.
 test-postgres: install
 	scripts/postgres_up.sh
 	mkdir -p build
-	WAREHOUSE_TEST_ENGINE=postgres DBT_TARGET_PATH=build/postgres-target $(BIN)/pytest -q \
-		--basetemp=build/postgres-test scripts/test_revenue.py scripts/test_people.py scripts/test_staging.py \
-		scripts/test_postgres.py
+	DBT_TARGET_PATH=build/postgres-target $(BIN)/pytest -q -m postgres --basetemp=build/postgres-test
 
 ## test-spark: a local Spark (pyspark + Java 17 from Debian's packages if missing) builds the messy fixture
 ## (seeds, models and unit tests) and every headline mart must equal DuckDB's.
 test-spark: spark-deps
 	mkdir -p build
-	WAREHOUSE_TEST_ENGINE=spark $(BIN)/pytest -q --basetemp=build/spark-test scripts/test_spark.py
+	$(BIN)/pytest -q -m spark --basetemp=build/spark-test
 
 # Java and pyspark, installed before anything runs in parallel (apt and pip must not race other steps)
 spark-deps: $(VENV)/.spark-installed

@@ -1,1 +1,0 @@
-"""Revenue warehouse tooling: the pipeline's verbs (generate, load, build) behind one CLI."""

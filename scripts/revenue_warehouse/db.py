@@ -1,0 +1,22 @@
+"""The one place that opens the DuckDB warehouse file, turning lock and I/O errors into clear messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from revenue_warehouse.config import WarehouseError
+
+
+def connect(db_path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    if read_only and not db_path.exists():
+        raise WarehouseError(f"{db_path}: warehouse file not found (run `warehouse load` or `make demo` first)")
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return duckdb.connect(str(db_path), read_only=read_only)
+    except duckdb.IOException as exc:
+        message = str(exc).splitlines()[0]
+        if "lock" in message.lower():
+            raise WarehouseError(f"{db_path}: the warehouse file is in use by another process ({message})") from None
+        raise WarehouseError(f"{db_path}: cannot open the warehouse file ({message})") from None

@@ -1,0 +1,1 @@
+"""Tools for developing the warehouse: benchmark, consumer contracts, cross-engine comparison."""

@@ -1,0 +1,300 @@
+"""``warehouse report``: a self-contained HTML page a CFO reads, from the published marts only.
+
+Charts are inline SVG drawn here (no JavaScript, no CDN, works offline): the north star and revenue per
+head against FTE, revenue per head by function, the MRR bridge, unit economics, the funnel, and the
+data-quality status of the latest run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from pathlib import Path
+
+from revenue_warehouse.config import WarehouseError
+from revenue_warehouse.db import connect
+
+PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
+WIDTH, HEIGHT, PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 640, 260, 70, 20, 30, 40
+
+Series = dict[str, list[tuple[dt.date, float | None]]]
+
+
+def _fmt(value: float | None, kind: str) -> str:
+    if value is None:
+        return "–"
+    if kind == "usd":
+        return f"${value / 1e6:,.2f}M" if abs(value) >= 1e6 else f"${value / 1e3:,.1f}k" if abs(value) >= 1e4 else f"${value:,.0f}"
+    if kind == "pct":
+        return f"{value:.1%}"
+    if kind == "x":
+        return f"{value:.2f}"
+    return f"{value:,.1f}"
+
+
+def _scale(lo: float, hi: float, size: float, flip: bool = False):
+    span = (hi - lo) or 1.0
+    return (lambda v: size - (v - lo) / span * size) if flip else (lambda v: (v - lo) / span * size)
+
+
+def empty_chart(title: str, reason: str) -> str:
+    """A chart frame that says why it has nothing to plot (the values' value_status), not a blank."""
+    return (f'<figure class="chart"><figcaption>{html.escape(title)}</figcaption>'
+            f'<svg viewBox="0 0 {WIDTH} {HEIGHT // 3}" role="img" aria-label="{html.escape(title)}">'
+            f'<text x="{WIDTH / 2:.0f}" y="{HEIGHT // 6}" class="empty">No values to plot: {html.escape(reason)}</text>'
+            f'</svg></figure>')
+
+
+def line_chart(title: str, series: Series, kind: str, reference: tuple[str, float] | None = None,
+               empty_reason: str = "no data") -> str:
+    """A line chart of monthly series (gaps where a value is null); `reference` draws a labelled
+    horizontal line (a target such as LTV:CAC 3)."""
+    months = sorted({m for points in series.values() for m, _ in points})
+    values = [v for points in series.values() for _, v in points if v is not None]
+    if not months or not values:
+        return empty_chart(title, empty_reason)
+    lo, hi = min(0.0, min(values)), max(values)
+    if reference is not None:
+        lo, hi = min(lo, reference[1]), max(hi, reference[1])
+    inner_w, inner_h = WIDTH - PAD_LEFT - PAD_RIGHT, HEIGHT - PAD_TOP - PAD_BOTTOM
+    x_of = {m: PAD_LEFT + i * inner_w / max(len(months) - 1, 1) for i, m in enumerate(months)}
+    y = _scale(lo, hi, inner_h, flip=True)
+    parts = [f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{html.escape(title)}">']
+    for i in range(5):  # horizontal grid with labels
+        value = lo + (hi - lo) * i / 4
+        py = PAD_TOP + y(value)
+        parts.append(f'<line x1="{PAD_LEFT}" x2="{WIDTH - PAD_RIGHT}" y1="{py:.1f}" y2="{py:.1f}" class="grid"/>')
+        parts.append(f'<text x="{PAD_LEFT - 6}" y="{py + 4:.1f}" class="ylabel">{html.escape(_fmt(value, kind))}</text>')
+    for m in months[:: max(1, len(months) // 8)]:
+        parts.append(f'<text x="{x_of[m]:.1f}" y="{HEIGHT - 12}" class="xlabel">{m:%b %y}</text>')
+    if reference is not None:
+        py = PAD_TOP + y(reference[1])
+        parts.append(f'<line x1="{PAD_LEFT}" x2="{WIDTH - PAD_RIGHT}" y1="{py:.1f}" y2="{py:.1f}" class="target"/>')
+        parts.append(f'<text x="{WIDTH - PAD_RIGHT - 4}" y="{py - 5:.1f}" class="target-label">'
+                     f'{html.escape(reference[0])}</text>')
+    for color, (name, points) in zip(PALETTE * 3, series.items()):
+        path, pen_down = [], False
+        for m, v in sorted(points):
+            if v is None:
+                pen_down = False
+                continue
+            path.append(f"{'L' if pen_down else 'M'}{x_of[m]:.1f},{PAD_TOP + y(v):.1f}")
+            pen_down = True
+        parts.append(f'<path d="{" ".join(path)}" stroke="{color}" class="line"><title>{html.escape(name)}</title></path>')
+    parts.append("</svg>")
+    legend = "".join(f'<span><i style="background:{c}"></i>{html.escape(n)}</span>' for c, n in zip(PALETTE * 3, series))
+    return f'<figure class="chart"><figcaption>{html.escape(title)}</figcaption>{"".join(parts)}<div class="legend">{legend}</div></figure>'
+
+
+def stacked_bars(title: str, months: list[dt.date], stacks: dict[str, list[float]]) -> str:
+    """Positive parts stacked up, negative parts stacked down, per month."""
+    if not months:
+        return f'<figure class="chart"><figcaption>{html.escape(title)}</figcaption><p>No data.</p></figure>'
+    ups = [sum(max(s[i], 0) for s in stacks.values()) for i in range(len(months))]
+    downs = [sum(min(s[i], 0) for s in stacks.values()) for i in range(len(months))]
+    lo, hi = min(downs + [0.0]), max(ups + [0.0])
+    inner_w, inner_h = WIDTH - PAD_LEFT - PAD_RIGHT, HEIGHT - PAD_TOP - PAD_BOTTOM
+    y = _scale(lo, hi, inner_h, flip=True)
+    bar_w = inner_w / len(months) * 0.7
+    parts = [f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{html.escape(title)}">']
+    for value in (lo, 0.0, hi):
+        py = PAD_TOP + y(value)
+        parts.append(f'<line x1="{PAD_LEFT}" x2="{WIDTH - PAD_RIGHT}" y1="{py:.1f}" y2="{py:.1f}" class="grid"/>')
+        parts.append(f'<text x="{PAD_LEFT - 6}" y="{py + 4:.1f}" class="ylabel">{html.escape(_fmt(value, "usd"))}</text>')
+    for i, m in enumerate(months):
+        x = PAD_LEFT + i * inner_w / len(months)
+        up, down = 0.0, 0.0
+        for color, (name, values) in zip(PALETTE, stacks.items()):
+            v = values[i]
+            base = up if v >= 0 else down
+            top, bottom = (base + v, base) if v >= 0 else (base, base + v)
+            parts.append(
+                f'<rect x="{x:.1f}" y="{PAD_TOP + y(top):.1f}" width="{bar_w:.1f}" '
+                f'height="{max(y(bottom) - y(top), 0):.1f}" fill="{color}"><title>{m:%b %Y} {html.escape(name)}: '
+                f'{html.escape(_fmt(v, "usd"))}</title></rect>'
+            )
+            if v >= 0:
+                up += v
+            else:
+                down += v
+        if i % max(1, len(months) // 6) == 0:
+            parts.append(f'<text x="{x + bar_w / 2:.1f}" y="{HEIGHT - 12}" class="xlabel">{m:%b %y}</text>')
+    parts.append("</svg>")
+    legend = "".join(f'<span><i style="background:{c}"></i>{html.escape(n)}</span>' for c, n in zip(PALETTE, stacks))
+    return f'<figure class="chart"><figcaption>{html.escape(title)}</figcaption>{"".join(parts)}<div class="legend">{legend}</div></figure>'
+
+
+CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px auto;max-width:1360px;color:#222}
+h1{margin-bottom:0}.sub{color:#666;margin-top:4px}
+.tiles{display:flex;flex-wrap:wrap;gap:12px;margin:20px 0}
+.tile{border:1px solid #ddd;border-radius:8px;padding:12px 16px;min-width:150px}
+.tile b{display:block;font-size:22px}.tile.star{border-color:#1f77b4;background:#f0f6fc}
+.grid2{display:grid;grid-template-columns:repeat(auto-fit,minmax(620px,1fr));gap:16px}
+figure.chart{margin:0;border:1px solid #eee;border-radius:8px;padding:8px}
+figcaption{font-weight:600;margin:4px 8px}
+svg{width:100%;height:auto}.grid{stroke:#eee}.line{fill:none;stroke-width:2}
+.ylabel{font-size:11px;text-anchor:end;fill:#666}.empty{font-size:14px;text-anchor:middle;fill:#888}.xlabel{font-size:11px;text-anchor:middle;fill:#666}
+.legend{font-size:12px;margin:4px 8px}.legend span{margin-right:12px}
+.legend i{display:inline-block;width:10px;height:10px;margin-right:4px;border-radius:2px}
+table{border-collapse:collapse;font-size:13px}td,th{border-bottom:1px solid #eee;padding:4px 8px;text-align:left}
+.pass{color:#2ca02c}.warn{color:#b8860b}.fail{color:#d62728}
+.target{stroke:#d62728;stroke-dasharray:6 4;stroke-width:1.5}.target-label{font-size:11px;text-anchor:end;fill:#d62728}
+.tile small{display:block;color:#666;font-size:12px}.story{max-width:900px;line-height:1.5}
+"""
+
+
+STATUS_TEXT = {"hidden": "hidden (privacy: a group below min_group_size)", "partial_window": "partial window",
+               "immature": "immature cohort", "no_data": "no data (zero denominator)"}
+PCT_KPIS = {"nrr", "grr", "gross_margin", "rule_of_40", "logo_churn_rate", "win_rate"}
+
+
+def _series(con, sql: str, params: list | None = None) -> list[tuple[dt.date, float | None]]:
+    return [(m, float(v) if v is not None else None) for m, v in con.execute(sql, params or []).fetchall()]
+
+
+def build_report(published: Path) -> str:
+    if not published.exists():
+        raise WarehouseError(f"{published}: no published marts yet (run `warehouse build` first)")
+    con = connect(published, read_only=True)
+    try:
+        latest = con.execute("""
+            select kpi_name, kpi_value, value_status, target_value, target_comparison
+            from marts.fct_kpi_monthly
+            where month = (select max(month) from marts.fct_kpi_monthly)
+        """).fetchall()
+        kpis = {r[0]: r[1] for r in latest}
+        statuses = {r[0]: r[2] for r in latest}
+        targets = {r[0]: (r[4], float(r[3])) for r in latest if r[3] is not None}
+        as_of = con.execute("select max(month) from marts.fct_kpi_monthly").fetchone()[0]
+        north_star = con.execute("select kpi_name from marts.fct_kpi_monthly where is_north_star limit 1").fetchone()[0]
+        # why a KPI's values are null, the most frequent reason over the window (for empty charts)
+        null_reasons: dict[str, str] = {}
+        for name, status, _ in con.execute("""
+            select kpi_name, value_status, count(*) from marts.fct_kpi_monthly
+            where kpi_value is null group by all order by 3, 2
+        """).fetchall():
+            null_reasons[name] = status
+        all_kpis: Series = {}
+        for name, month, value in con.execute("select kpi_name, month, kpi_value from marts.fct_kpi_monthly order by month").fetchall():
+            all_kpis.setdefault(name, []).append((month, float(value) if value is not None else None))
+        functions = [r[0] for r in con.execute(  # named functions; a tiny `unmapped` group would dwarf them
+            "select distinct function from marts.fct_revenue_per_head where function not in ('all', 'unmapped') order by 1"
+        ).fetchall()]
+        by_function = {f: _series(con, "select month, revenue_per_head_ttm_usd from marts.fct_revenue_per_head where function = ? order by month", [f]) for f in functions}
+        bridge = con.execute("""
+            select month, new_mrr_usd, expansion_mrr_usd, reactivation_mrr_usd, contraction_mrr_usd,
+                churned_mrr_usd, fx_adjustment_mrr_usd
+            from marts.fct_unit_economics order by month desc limit 12
+        """).fetchall()[::-1]
+        has_checks = con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'audit' and table_name = 'check_results'"
+        ).fetchone()[0]
+        checks = con.execute("""
+            select check_name, severity, status, details from audit.check_results
+            where run_id = (select run_id from audit.check_results order by checked_at desc limit 1)
+            order by case status when 'fail' then 0 when 'warn' then 1 else 2 end, check_name
+        """).fetchall() if has_checks else []
+    finally:
+        con.close()
+
+    f = lambda name: float(kpis[name]) if kpis.get(name) is not None else None  # noqa: E731
+    kpi = lambda name: all_kpis.get(name, [])  # noqa: E731
+
+    def shown(name: str, kind: str) -> str:
+        """The value, or why there is none (its value_status), never a bare dash."""
+        if f(name) is None:
+            return STATUS_TEXT.get(statuses.get(name, "no_data"), "no data")
+        return _fmt(f(name), kind)
+
+    def target_note(name: str) -> str:
+        if name not in targets:
+            return ""
+        comparison, value = targets[name]
+        return f"target {comparison} {_fmt(value, 'pct' if name in PCT_KPIS else 'x')}"
+
+    tiles = [
+        (f"North star: {north_star.replace('_', ' ')}", shown(north_star, "usd" if north_star.endswith("usd") else "x"),
+         True, ""),
+        ("ARR", shown("arr_usd", "usd"), False, ""), ("Average FTE", shown("avg_fte", "n"), False, ""),
+        ("NRR", shown("nrr", "pct"), False, target_note("nrr")),
+        ("Gross margin", shown("gross_margin", "pct"), False, target_note("gross_margin")),
+        ("LTV:CAC", shown("ltv_to_cac", "x"), False, target_note("ltv_to_cac")),
+        ("CAC payback (months)", shown("cac_payback_months", "n"), False, target_note("cac_payback_months")),
+        ("Rule of 40", shown("rule_of_40", "pct"), False, target_note("rule_of_40")),
+        ("Cost per revenue $", shown("cost_per_revenue_dollar", "x"), False, ""),
+    ]
+    rph, added = f("revenue_per_head_ttm_usd"), f("incremental_revenue_per_fte_usd")
+    rph_growth, fte_growth = f("revenue_per_head_growth_yoy"), f("fte_growth_yoy")
+    if rph is not None and added is not None:
+        verdict = ("each FTE added over the last twelve months brought more revenue than the average head: "
+                   "growth is coming from efficiency" if added >= rph else
+                   "each FTE added over the last twelve months brought less revenue than the average head: "
+                   "growth is coming from hiring, not efficiency")
+        story = (f"Revenue per head (TTM) is {_fmt(rph, 'usd')}, {_fmt(rph_growth, 'pct')} against a year ago, "
+                 f"while average FTE changed {_fmt(fte_growth, 'pct')}. Revenue per added FTE is "
+                 f"{_fmt(added, 'usd')}: {verdict}.")
+    elif rph_growth is not None:
+        story = (f"Revenue per head (TTM) changed {_fmt(rph_growth, 'pct')} against a year ago while average FTE "
+                 f"changed {_fmt(fte_growth, 'pct')}; FTE did not grow, so there is no revenue per added FTE.")
+    else:
+        story = "Fewer than thirteen months of history: the year-over-year efficiency trend starts in month 13."
+    counts = {s: sum(1 for c in checks if c[2] == s) for s in ("pass", "warn", "fail")}
+    months = [r[0] for r in bridge]
+    def why(*names: str) -> str:
+        reasons = [STATUS_TEXT.get(null_reasons[n], n) for n in names if n in null_reasons]
+        return reasons[0] if reasons else "no data"
+
+    charts = [
+        line_chart("Revenue per head (TTM) — company", {"revenue per head (TTM)": kpi("revenue_per_head_ttm_usd")}, "usd"),
+        line_chart("Average FTE — company", {"average FTE": kpi("avg_fte")}, "n"),
+        line_chart("Revenue per head (TTM) by function", by_function, "usd"),
+        stacked_bars("MRR bridge — last 12 months", months, {
+            "new": [float(r[1]) for r in bridge], "expansion": [float(r[2]) for r in bridge],
+            "reactivation": [float(r[3]) for r in bridge], "contraction": [float(r[4]) for r in bridge],
+            "churned": [float(r[5]) for r in bridge], "fx adjustment": [float(r[6]) for r in bridge],
+        }),
+        line_chart("Is growth efficient? Revenue per head vs FTE, year over year",
+                   {"revenue per head growth": kpi("revenue_per_head_growth_yoy"), "FTE growth": kpi("fte_growth_yoy")},
+                   "pct", empty_reason=why("revenue_per_head_growth_yoy")),
+        line_chart("Revenue per added FTE vs revenue per head (TTM)",
+                   {"revenue per added FTE": kpi("incremental_revenue_per_fte_usd"),
+                    "revenue per head": kpi("revenue_per_head_ttm_usd")}, "usd"),
+        line_chart("CAC (3-month)", {"CAC 3m": kpi("cac_3m_usd")}, "usd", empty_reason=why("cac_3m_usd")),
+        line_chart("LTV:CAC", {"LTV:CAC": kpi("ltv_to_cac")}, "x",
+                   reference=("3:1", targets["ltv_to_cac"][1]) if "ltv_to_cac" in targets else None,
+                   empty_reason=why("ltv_to_cac")),
+        line_chart("CAC payback (months)", {"payback months": kpi("cac_payback_months")}, "n",
+                   reference=("target", targets["cac_payback_months"][1]) if "cac_payback_months" in targets else None,
+                   empty_reason=why("cac_payback_months")),
+        line_chart("Net and gross revenue retention", {"NRR": kpi("nrr"), "GRR": kpi("grr")}, "pct"),
+        line_chart("Funnel: MQLs and SQLs", {"MQLs": kpi("mqls"), "SQLs": kpi("sqls")}, "n"),
+        line_chart("Win rate and MQL→SQL rate", {"win rate": kpi("win_rate"), "MQL→SQL": kpi("mql_to_sql_rate")}, "pct"),
+        line_chart("Bookings and pipeline", {"bookings": kpi("bookings_usd"), "pipeline": kpi("pipeline_value_usd")}, "usd"),
+    ]
+    rows = "".join(
+        f'<tr><td>{html.escape(name)}</td><td>{sev}</td><td class="{st}">{st}</td><td>{html.escape(details)}</td></tr>'
+        for name, sev, st, details in checks
+    )
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Revenue per head — KPI report {as_of:%B %Y}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style></head>
+<body>
+<h1>Revenue per head — KPI report</h1>
+<p class="sub">As of {as_of:%B %Y}. Every figure is read from the published marts (fct_kpi_monthly,
+fct_revenue_per_head, fct_unit_economics). Definitions: docs/metrics.md.</p>
+<div class="tiles">{"".join(f'<div class="tile{" star" if star else ""}">{html.escape(label)}<b>{html.escape(value)}</b><small>{html.escape(note)}</small></div>' for label, value, star, note in tiles)}
+<div class="tile">Data quality<b><span class="pass">{counts["pass"]}</span> / <span class="warn">{counts["warn"]}</span> / <span class="fail">{counts["fail"]}</span></b>pass / warn / fail</div></div>
+<p class="story">{html.escape(story)}</p>
+<div class="grid2">{"".join(charts)}</div>
+<h2>Data quality of the latest run</h2>
+<table><tr><th>check</th><th>severity</th><th>status</th><th>details</th></tr>{rows}</table>
+</body></html>
+"""
+
+
+def write_report(published: Path, out_dir: Path) -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "index.html"
+    path.write_text(build_report(published), encoding="utf-8")
+    return path

@@ -1,0 +1,1 @@
+"""Load, build, check, publish and run records: the pipeline a warehouse goes through."""

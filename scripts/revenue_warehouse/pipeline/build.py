@@ -1,0 +1,123 @@
+"""``warehouse build``: run ``dbt build`` against the warehouse with the project's profile."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import subprocess
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterator
+
+import yaml
+
+from revenue_warehouse.config import PROJECT_ROOT, WarehouseError, publish_path
+
+if TYPE_CHECKING:
+    from revenue_warehouse.pipeline.check import CheckResult
+
+
+def parse_vars(text: str | None) -> dict:
+    """Validate a --vars YAML mapping up front, so a typo is one clear line, not a dbt stack trace."""
+    if not text:
+        return {}
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise WarehouseError(f"--vars is not valid YAML: {str(exc).splitlines()[0]}") from None
+    if not isinstance(value, dict):
+        raise WarehouseError(f"--vars must be a YAML mapping like '{{as_of_date: \"2025-12-31\"}}', got {text!r}")
+    return value
+
+
+def dbt_executable() -> str:
+    local = Path(sys.executable).parent / "dbt"
+    found = str(local) if local.exists() else shutil.which("dbt")
+    if not found:
+        raise WarehouseError("dbt is not installed in this environment (run `make install`)")
+    return found
+
+
+def dbt_command(command: list[str], vars_: dict | None = None, extra: list[str] | None = None) -> list[str]:
+    """The dbt command line for this project (project and profiles from the repo root)."""
+    args = [dbt_executable(), *command, "--project-dir", str(PROJECT_ROOT), "--profiles-dir", str(PROJECT_ROOT)]
+    if vars_:
+        args += ["--vars", yaml.safe_dump(vars_, default_flow_style=True).strip()]
+    return args + (extra or [])
+
+
+def run_dbt(command: list[str], db_path: Path, vars_: dict | None = None, extra: list[str] | None = None,
+            quiet: bool = False, env: dict[str, str] | None = None) -> int:
+    """Run one dbt command from the project root on the given warehouse file; return its exit code.
+
+    ``env`` adds variables, e.g. ``DBT_TARGET=postgres`` and the ``PG*`` connection settings.
+    """
+    args = dbt_command(command, vars_, extra)
+    full_env = {**os.environ, "WAREHOUSE_PATH": str(db_path), **(env or {})}
+    output = subprocess.DEVNULL if quiet else None
+    return subprocess.call(args, cwd=PROJECT_ROOT, env=full_env, stdout=output, stderr=output)
+
+
+@contextmanager
+def build_lock(db_path: Path) -> Iterator[None]:
+    """One build at a time per warehouse file: a second concurrent build fails at once, clearly."""
+    lock_path = db_path.with_name(db_path.name + ".lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise WarehouseError(
+                f"another warehouse build is running on {db_path} (pid {holder}, lock {lock_path}); "
+                "the published marts are unchanged"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def build(db_path: Path, vars_text: str | None = None, extra: list[str] | None = None,
+          target: Path | None = None) -> list[CheckResult]:
+    """dbt build -> checks -> publish (write-audit-publish). Raises WarehouseError on any failure,
+    leaving the published file as it was."""
+    from revenue_warehouse.pipeline.check import check_path, summary
+    from revenue_warehouse.pipeline.publish import mart_row_counts, publish
+    from revenue_warehouse.pipeline.runs import Run, last_dbt_invocation_id
+
+    if not db_path.exists():
+        raise WarehouseError(f"{db_path}: warehouse file not found (run `warehouse load --from DIR` first)")
+    vars_ = parse_vars(vars_text)
+    target = target or publish_path()
+    run = Run("build")
+    with build_lock(db_path):
+        code = run_dbt(["build"], db_path, vars_, list(extra or []))
+        run.dbt_invocation_id = last_dbt_invocation_id()
+        if code != 0:
+            run.record(db_path, "failed", f"dbt build exit {code}")
+            raise WarehouseError(
+                f"dbt build failed (exit {code}); published marts unchanged ({target}). "
+                f"See the errors above and {PROJECT_ROOT / 'logs' / 'dbt.log'}"
+            )
+        run_dbt(["source", "freshness"], db_path, vars_, quiet=True)  # stale sources: a warning check
+        results = check_path(db_path, run.run_id)
+        print(summary(results), flush=True)
+        failed = [r for r in results if r.status == "fail"]
+        if failed:
+            run.record(db_path, "failed", "checks failed: " + ", ".join(r.check_name for r in failed))
+            raise WarehouseError(
+                f"{len(failed)} error-severity check(s) failed; published marts unchanged ({target}). "
+                f"Details: audit.check_results in {db_path} (run {run.run_id})"
+            )
+        run.mart_row_counts = mart_row_counts(db_path)
+        run.record(db_path, "published", f"published to {target}")
+        publish(db_path, target)
+    return results

@@ -1,0 +1,305 @@
+"""``warehouse check``: data-quality checks on the built warehouse, stored in ``audit.check_results``.
+
+Each check has a severity: ``error`` blocks publishing, ``warn`` is reported. Results carry the observed
+value, the threshold and details, per run, so a BI tool can chart data quality over time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import statistics
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+
+from revenue_warehouse.config import PROJECT_ROOT
+
+QUARANTINE_WARN_RATE = 0.02  # share of a raw table's rows
+QUARANTINE_ERROR_RATE = 0.20
+ANOMALY_MADS = 3.5  # modified z-score cut-off (Iglewicz & Hoaglin): |move - median| > 3.5 x 1.4826 x MAD
+ANOMALY_SKIP_MONTHS = 12  # the first year of the window is a ramp-up (ttm values are partial)
+HEADLINE_KPIS = ("revenue_per_head_ttm_usd", "arr_usd", "revenue_usd", "avg_fte", "cac_3m_usd", "nrr")
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    check_name: str
+    severity: str  # error | warn
+    passed: bool
+    observed_value: float | None
+    threshold: float | None
+    details: str
+
+    @property
+    def status(self) -> str:
+        return "pass" if self.passed else ("fail" if self.severity == "error" else "warn")
+
+
+Check = Callable[[duckdb.DuckDBPyConnection], list[CheckResult]]
+
+
+def _one(con: duckdb.DuckDBPyConnection, sql: str) -> tuple:
+    return con.execute(sql).fetchone()
+
+
+def rows_accounted_for(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
+    rows = con.execute(
+        "select source_table, rows_in, rows_staged, rows_quarantined, rows_superseded, rows_deleted "
+        "from audit.raw_row_counts order by source_table"
+    ).fetchall()
+    results = []
+    for table, rows_in, staged, quarantined, superseded, deleted in rows:
+        lost = rows_in - staged - quarantined - superseded - deleted
+        results.append(CheckResult(
+            f"rows_accounted_for:{table}", "error", lost == 0, float(lost), 0.0,
+            f"in {rows_in} = staged {staged} + quarantined {quarantined} + superseded {superseded} + deleted {deleted}",
+        ))
+        rate = quarantined / rows_in if rows_in else 0.0
+        severity = "error" if rate > QUARANTINE_ERROR_RATE else "warn"
+        results.append(CheckResult(
+            f"quarantine_rate:{table}", severity, rate <= QUARANTINE_WARN_RATE, rate,
+            QUARANTINE_WARN_RATE if severity == "warn" else QUARANTINE_ERROR_RATE,
+            f"{quarantined} of {rows_in} rows quarantined (see audit.quarantined_rows)",
+        ))
+    return results
+
+
+def billing_money_reconciles(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
+    """Money in (counted lines' net, less refunds) = revenue recognized to date + deferred, to the cent.
+
+    Per currency in local money (exact), and in USD: recognized to date (months up to as_of) plus
+    deferred (later months) equals all recognized revenue, each part at its own month's rate.
+    """
+    local_gap, currencies = _one(con, """
+        with billed as (
+            select currency_code, sum(net_amount_local) as net
+            from intermediate.int_invoice_lines_normalized group by currency_code
+        ),
+        refunded as (
+            select refunds.currency_code, sum(refunds.amount) as refunds
+            from staging.stg_billing__refunds as refunds
+            inner join staging.stg_billing__invoices as invoices on refunds.invoice_id = invoices.invoice_id
+            where invoices.status in ('open', 'paid') group by refunds.currency_code
+        ),
+        recognized as (
+            select currency_code, sum(revenue_local) as revenue
+            from intermediate.int_revenue_recognized_monthly group by currency_code
+        )
+        select max(abs(billed.net - coalesce(refunded.refunds, 0) - coalesce(recognized.revenue, 0))), count(*)
+        from billed
+        left join refunded on billed.currency_code = refunded.currency_code
+        left join recognized on billed.currency_code = recognized.currency_code
+    """)
+    to_date, deferred, total = _one(con, """
+        select
+            sum(case when revenue.month <= as_of.as_of_month then revenue.revenue_usd else 0 end),
+            sum(case when revenue.month > as_of.as_of_month then revenue.revenue_usd else 0 end),
+            sum(revenue.revenue_usd)
+        from intermediate.int_revenue_recognized_monthly as revenue
+        cross join intermediate.int_as_of_date as as_of
+    """)
+    gap = float(local_gap or 0)
+    usd_gap = abs(float(total or 0) - float(to_date or 0) - float(deferred or 0))
+    return [
+        CheckResult("billing_money_reconciles:local", "error", gap < 0.01, gap, 0.01,
+                    f"max gap over {currencies} currencies between net billed less refunds and recognized revenue"),
+        CheckResult("billing_money_reconciles:usd", "error", usd_gap < 0.01, usd_gap, 0.01,
+                    f"recognized to date {float(to_date or 0):,.2f} + deferred {float(deferred or 0):,.2f} USD"),
+    ]
+
+
+def mrr_bridge_balances(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
+    worst, months = _one(con, """
+        with by_month as (
+            select month, sum(mrr_usd) as mrr, sum(previous_mrr_usd) as previous,
+                sum(fx_adjustment_mrr_usd + new_mrr_usd + reactivation_mrr_usd + expansion_mrr_usd
+                    + contraction_mrr_usd + churned_mrr_usd) as movements
+            from marts.fct_mrr_movements group by month
+        ),
+        with_prior as (select *, lag(mrr) over (order by month) as prior_mrr from by_month)
+        select max(greatest(abs(mrr - previous - movements), abs(previous - coalesce(prior_mrr, 0)))), count(*)
+        from with_prior
+    """)
+    worst = float(worst or 0)
+    return [CheckResult("mrr_bridge_balances", "error", worst < 0.01, worst, 0.01,
+                        f"largest monthly gap of the MRR bridge over {months} months")]
+
+
+def headcount_adds_up(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
+    bad, months = _one(con, """
+        with totals as (
+            select month,
+                sum(case when function = 'all' then month_end_headcount else 0 end) as company,
+                sum(case when function <> 'all' then month_end_headcount else 0 end) as functions
+            from marts.fct_revenue_per_head group by month
+        )
+        select count(case when company <> functions then 1 end), count(*) from totals
+    """)
+    return [CheckResult("headcount_adds_up", "error", bad == 0, float(bad), 0.0,
+                        f"months (of {months}) where `all` month-end headcount differs from the sum of functions")]
+
+
+def identities_resolved(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
+    unresolved, total = _one(con, """
+        select count(case when crm_account_id is null then 1 end), count(*) from marts.dim_customers
+    """)
+    return [CheckResult("unresolved_customer_identities", "warn", unresolved == 0, float(unresolved), 0.0,
+                        f"{unresolved} of {total} billing customers have no CRM account (dim_customers.identity_resolution)")]
+
+
+def mappings_complete(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
+    departments = con.execute("""
+        select distinct coalesce(department, '(no job row)') from intermediate.int_employee_segments_built
+        where is_counted and function = 'unmapped'
+        union
+        select distinct coalesce(department, '(none)') from staging.stg_finance__gl_entries as gl
+        where not exists (
+            select 1 from staging.department_functions as map
+            where lower(trim(map.department)) = lower(trim(gl.department))
+        )
+    """).fetchall()
+    accounts = con.execute("""
+        select distinct gl.account_code from staging.stg_finance__gl_entries as gl
+        where not exists (select 1 from staging.gl_accounts as map where trim(map.account_code) = trim(gl.account_code))
+    """).fetchall()
+    days = _one(con, "select coalesce(sum(days_without_compensation), 0) from intermediate.int_headcount_monthly where function = 'all'")[0]
+    return [
+        CheckResult("unmapped_departments", "warn", not departments, float(len(departments)), 0.0,
+                    "departments missing from seed department_functions: " + ", ".join(sorted(d[0] for d in departments))),
+        CheckResult("unmapped_gl_accounts", "warn", not accounts, float(len(accounts)), 0.0,
+                    "accounts missing from seed gl_accounts: " + ", ".join(sorted(a[0] for a in accounts))),
+        CheckResult("days_without_compensation", "warn", days == 0, float(days), 0.0,
+                    "counted employee-days with no pay in force (they cost 0)"),
+    ]
+
+
+def fx_rate_carried_back(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
+    """Amounts dated before their currency's first fx rate, converted with that first rate (docs/metrics.md,
+    "Conventions"): kept and counted, but the rate is a stand-in, so they are reported."""
+    rows = con.execute("""
+        with carried as (
+            select currency_code, month from intermediate.int_fx_rates_monthly where is_carried_back
+        ),
+        amounts as (
+            select currency_code, month from intermediate.int_revenue_recognized_monthly
+            union all
+            select currency_code, month from intermediate.int_customer_mrr_monthly where mrr_local <> 0
+            union all
+            select currency_code, cast(date_trunc('month', posted_date) as date) from staging.stg_finance__gl_entries
+            union all
+            select currency_code, cast(date_trunc('month', close_date) as date) from staging.stg_crm__opportunities
+            where amount is not null
+            union all
+            select segments.salary_currency_code, spine.month
+            from intermediate.int_employee_segments_built as segments
+            inner join intermediate.int_month_spine as spine
+                on segments.segment_start <= spine.month_end and segments.segment_end > spine.month
+            where segments.is_counted and segments.annual_base_salary is not null
+        )
+        select amounts.currency_code, count(*), min(amounts.month), max(amounts.month)
+        from amounts
+        inner join carried
+            on amounts.currency_code = carried.currency_code and amounts.month = carried.month
+        group by amounts.currency_code
+        order by amounts.currency_code
+    """).fetchall()
+    total = sum(row[1] for row in rows)
+    details = "; ".join(f"{code}: {count} amounts in {first:%Y-%m}..{last:%Y-%m} converted with its first rate"
+                        for code, count, first, last in rows) or "every amount converted with a rate of its month or earlier"
+    return [CheckResult("fx_rate_carried_back", "warn", total == 0, float(total), 0.0, details)]
+
+
+def privacy_differencing(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
+    """No linear combination of the published cost figures isolates fewer than min_group_size people
+    (pipeline/privacy_audit.py, independent of the policy model). An error: a leak must not be published."""
+    from revenue_warehouse.pipeline.privacy_audit import check
+
+    leaks, k = check(con)
+    shown = "; ".join(f"{leak.month:%Y-%m} {'+'.join(leak.functions)} ({leak.people} people)" for leak in leaks[:5])
+    details = (f"{len(leaks)} combinations of published cost figures isolate fewer than {k} people: {shown}"
+               if leaks else f"no combination of published cost figures isolates fewer than {k} people")
+    return [CheckResult("privacy_differencing", "error", not leaks, float(len(leaks)), 0.0, details)]
+
+
+def kpi_anomalies(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
+    """Month-over-month moves of headline KPIs far outside their usual range (median absolute deviation)."""
+    results = []
+    for kpi in HEADLINE_KPIS:
+        series = [(m, float(v)) for m, v in con.execute(
+            "select month, kpi_value from marts.fct_kpi_monthly where kpi_name = ? and kpi_value is not null order by month", [kpi]
+        ).fetchall()][ANOMALY_SKIP_MONTHS:]
+        changes = [(m, v / p - 1) for (_, p), (m, v) in zip(series, series[1:]) if p]
+        if len(changes) < 6:
+            continue
+        values = [c for _, c in changes]
+        median = statistics.median(values)
+        mad = statistics.median(abs(c - median) for c in values) * 1.4826
+        limit = ANOMALY_MADS * mad
+        flagged = [(m, c) for m, c in changes if mad > 0 and abs(c - median) > limit]
+        worst = max((abs(c - median) for c in values), default=0.0)
+        results.append(CheckResult(
+            f"kpi_anomaly:{kpi}", "warn", not flagged, worst, limit,
+            "; ".join(f"{m:%Y-%m} {c:+.1%}" for m, c in flagged) or "no unusual month-over-month move",
+        ))
+    return results
+
+
+def source_freshness(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
+    """dbt's source freshness (sources.json of the last `dbt source freshness`), reported as warnings."""
+    path = PROJECT_ROOT / "target" / "sources.json"
+    if not path.exists():
+        return [CheckResult("source_freshness", "warn", False, None, None, "dbt source freshness has not run")]
+    results = json.loads(path.read_text()).get("results", [])
+    stale = sorted(f"{r['unique_id'].split('.', 2)[-1]} ({r['status']})" for r in results
+                   if r.get("status") in ("warn", "error", "runtime error"))
+    shown = ", ".join(stale[:4]) + (f" and {len(stale) - 4} more" if len(stale) > 4 else "")
+    details = f"{len(stale)} of {len(results)} sources stale: {shown}" if stale else "all sources fresh"
+    return [CheckResult("source_freshness", "warn", not stale, float(len(stale)), 0.0, details)]
+
+
+CHECKS: tuple[Check, ...] = (
+    rows_accounted_for, billing_money_reconciles, mrr_bridge_balances, headcount_adds_up,
+    identities_resolved, mappings_complete, fx_rate_carried_back, privacy_differencing, kpi_anomalies,
+    source_freshness,
+)
+
+RESULTS_DDL = """
+create schema if not exists audit;
+create table if not exists audit.check_results (
+    run_id varchar, checked_at timestamp, check_name varchar, severity varchar, status varchar,
+    observed_value double, threshold double, details varchar
+)
+"""
+
+
+def run_checks(con: duckdb.DuckDBPyConnection, run_id: str) -> list[CheckResult]:
+    results = [result for check in CHECKS for result in check(con)]
+    con.execute(RESULTS_DDL)
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    con.executemany(
+        "insert into audit.check_results values (?, ?, ?, ?, ?, ?, ?, ?)",
+        [(run_id, now, r.check_name, r.severity, r.status, r.observed_value, r.threshold, r.details) for r in results],
+    )
+    return results
+
+
+def summary(results: list[CheckResult]) -> str:
+    failed = [r for r in results if r.status == "fail"]
+    warned = [r for r in results if r.status == "warn"]
+    lines = [f"checks: {len(results) - len(failed) - len(warned)} passed, {len(warned)} warnings, {len(failed)} failed"]
+    for r in failed + warned:
+        lines.append(f"  {r.status.upper():4} {r.check_name}: {r.details}")
+    return "\n".join(lines)
+
+
+def check_path(db_path: Path, run_id: str) -> list[CheckResult]:
+    from revenue_warehouse.db import connect
+
+    con = connect(db_path)
+    try:
+        return run_checks(con, run_id)
+    finally:
+        con.close()

@@ -1,0 +1,1 @@
+"""The synthetic company: deterministic raw files in the raw contract, with realistic bad rows."""

@@ -1,0 +1,115 @@
+"""Shared pytest fixtures: small generated datasets and warehouses in temporary folders (never the demo's file).
+
+``messy_warehouse`` / ``clean_warehouse`` are DuckDB files (for the pipeline, publish, report tests).
+``messy_sql`` / ``clean_sql`` are the same datasets built on each engine: parametrized over DuckDB and
+PostgreSQL, the PostgreSQL variant marked ``postgres``, so the recomputation tests run on every engine and
+the engine is chosen by marker (``pytest -m postgres``; the default run deselects postgres, spark and slow
+tests, see pyproject.toml).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+import duckdb
+import pytest
+
+from revenue_warehouse.pipeline.build import run_dbt
+from revenue_warehouse.synthetic.generate import generate
+from revenue_warehouse.pipeline.load import load
+
+MESSY = {"scale": 0.03, "seed": 11, "fmt": "csv", "bad_rows_rate": 0.02}
+CLEAN = {"scale": 0.1, "seed": 21, "bad_rows_rate": 0}
+
+
+def _generated(tmp_path_factory: pytest.TempPathFactory, name: str, options: dict[str, Any]) -> Path:
+    raw = tmp_path_factory.mktemp(name) / "raw"
+    generate(raw, **options)
+    return raw
+
+
+def _duckdb_built(raw: Path, name: str) -> Path:
+    db = raw.parent / "warehouse.duckdb"
+    load(raw, db)
+    assert run_dbt(["build", "--quiet"], db) == 0, f"dbt build failed on the {name} fixture"
+    return db
+
+
+def _postgres_built(raw: Path, name: str) -> str:
+    from revenue_warehouse.engines.postgres import load_postgres, pg_env, recreate_database
+
+    database = f"warehouse_test_{name}"
+    recreate_database(database)
+    load_postgres(raw, database)
+    env = {**pg_env(database), "DBT_TARGET": "postgres"}
+    assert run_dbt(["build", "--quiet"], raw.parent / "unused.duckdb", env=env) == 0, \
+        f"dbt build failed on the {name} fixture (PostgreSQL database {database})"
+    return database
+
+
+@pytest.fixture(scope="session")
+def small_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small clean dataset (Parquet)."""
+    out = tmp_path_factory.mktemp("raw_clean")
+    generate(out, scale=0.02, seed=3, bad_rows_rate=0)
+    return out
+
+
+@pytest.fixture(scope="session")
+def messy_warehouse(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A small dataset with every bad-input class, as CSV, loaded and built: (raw folder, warehouse file)."""
+    raw = _generated(tmp_path_factory, "messy", MESSY)
+    return raw, _duckdb_built(raw, "messy")
+
+
+@pytest.fixture(scope="session")
+def clean_warehouse(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A clean dataset (no bad rows: raw equals truth), loaded and built: (raw folder, warehouse file)."""
+    raw = _generated(tmp_path_factory, "clean", CLEAN)
+    return raw, _duckdb_built(raw, "clean")
+
+
+Connect = Callable[[], Any]
+
+
+@pytest.fixture(scope="session")
+def messy_postgres(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Connect]:
+    """The messy dataset built on the local PostgreSQL server (scripts/postgres_up.sh)."""
+    from revenue_warehouse.engines.postgres import Connection
+
+    raw = _generated(tmp_path_factory, "messy_pg", MESSY)
+    database = _postgres_built(raw, "messy")
+    return raw, lambda: Connection(database)
+
+
+@pytest.fixture(scope="session")
+def clean_postgres(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Connect]:
+    from revenue_warehouse.engines.postgres import Connection
+
+    raw = _generated(tmp_path_factory, "clean_pg", CLEAN)
+    database = _postgres_built(raw, "clean")
+    return raw, lambda: Connection(database)
+
+
+ENGINES = ["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+def _on_engine(request: pytest.FixtureRequest, name: str) -> tuple[Path, Connect]:
+    if request.param == "postgres":
+        return request.getfixturevalue(f"{name}_postgres")
+    raw, db = request.getfixturevalue(f"{name}_warehouse")
+    return raw, lambda: duckdb.connect(str(db), read_only=True)
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def messy_sql(request: pytest.FixtureRequest) -> tuple[Path, Connect]:
+    """The messy dataset built on each engine: (raw folder, connect()); a connection answers
+    ``execute(sql, params).fetchall()`` on either engine. Close what you open."""
+    return _on_engine(request, "messy")
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def clean_sql(request: pytest.FixtureRequest) -> tuple[Path, Connect]:
+    """The clean dataset built on each engine, as for messy_sql."""
+    return _on_engine(request, "clean")

@@ -1,0 +1,55 @@
+"""Data-quality checks: all error checks pass on a good build, and each fails when its invariant breaks."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from revenue_warehouse.pipeline.check import CheckResult, run_checks, summary
+
+
+@pytest.fixture()
+def db(clean_warehouse: tuple[Path, Path], tmp_path: Path) -> Path:
+    copy = tmp_path / "build" / clean_warehouse[1].name  # same file name: views name their catalog
+    copy.parent.mkdir()
+    shutil.copy(clean_warehouse[1], copy)
+    return copy
+
+
+def _run(db: Path, tamper: str | None = None) -> dict[str, CheckResult]:
+    with duckdb.connect(str(db)) as con:
+        if tamper:
+            con.execute(tamper)
+        return {r.check_name: r for r in run_checks(con, "test")}
+
+
+def test_a_good_build_passes_every_error_check_and_stores_results(db: Path) -> None:
+    results = _run(db)
+    assert [r.check_name for r in results.values() if r.status == "fail"] == []
+    assert {"mrr_bridge_balances", "headcount_adds_up", "billing_money_reconciles:usd"} <= set(results)
+    assert "0 failed" in summary(list(results.values()))
+    with duckdb.connect(str(db), read_only=True) as con:
+        stored = con.execute("select count(*), count(distinct check_name) from audit.check_results where run_id = 'test'").fetchone()
+    assert stored[0] == len(results) == stored[1]
+
+
+@pytest.mark.parametrize(
+    ("tamper", "check"),
+    [
+        ("update audit.raw_row_counts set rows_in = rows_in + 1 where source_table = 'raw_billing.invoice'",
+         "rows_accounted_for:raw_billing.invoice"),
+        ("update marts.fct_mrr_movements set new_mrr_usd = new_mrr_usd + 5 "
+         "where customer_id = (select min(customer_id) from marts.fct_mrr_movements where movement_type = 'new')",
+         "mrr_bridge_balances"),
+        ("delete from marts.fct_revenue_per_head where function = 'sales'", "headcount_adds_up"),
+        ("update intermediate.int_revenue_recognized_monthly set revenue_local = revenue_local + 1 "
+         "where month = (select min(month) from intermediate.int_revenue_recognized_monthly)",
+         "billing_money_reconciles:local"),
+    ],
+)
+def test_each_error_check_fails_when_its_invariant_breaks(db: Path, tamper: str, check: str) -> None:
+    results = _run(db, tamper)
+    assert results[check].status == "fail", results[check]

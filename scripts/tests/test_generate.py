@@ -1,0 +1,82 @@
+"""The generator: deterministic, contract-shaped, realistic enough, with documented bad input."""
+
+from __future__ import annotations
+
+import filecmp
+import json
+from pathlib import Path
+
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import pytest
+
+from revenue_warehouse.config import WarehouseError, raw_contract
+from revenue_warehouse.synthetic.generate import BAD_ROW_CLASSES, MANIFEST, generate
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file())
+
+
+def test_same_seed_gives_byte_identical_files(tmp_path: Path) -> None:
+    generate(tmp_path / "a", scale=0.02, seed=5)
+    generate(tmp_path / "b", scale=0.02, seed=5)
+    a, b = _files(tmp_path / "a"), _files(tmp_path / "b")
+    assert [p.relative_to(tmp_path / "a") for p in a] == [p.relative_to(tmp_path / "b") for p in b]
+    _, mismatch, errors = filecmp.cmpfiles(tmp_path / "a", tmp_path / "b", [str(p.relative_to(tmp_path / "a")) for p in a], shallow=False)
+    assert mismatch == [] and errors == []
+
+
+def test_other_seed_gives_other_data(tmp_path: Path) -> None:
+    generate(tmp_path / "a", scale=0.02, seed=5, bad_rows_rate=0)
+    generate(tmp_path / "b", scale=0.02, seed=6, bad_rows_rate=0)
+    assert not filecmp.cmp(tmp_path / "a/raw_billing/invoice.parquet", tmp_path / "b/raw_billing/invoice.parquet", shallow=False)
+
+
+def test_every_contract_table_with_exactly_its_columns(small_raw: Path) -> None:
+    for table in raw_contract().values():
+        path = small_raw / table.schema / f"{table.name}.parquet"
+        assert path.exists(), path
+        assert tuple(pq.read_schema(path).names) == table.columns, table.qualified
+
+
+def test_manifest_counts_match_files(small_raw: Path) -> None:
+    manifest = json.loads((small_raw / MANIFEST).read_text())
+    for name, rows in manifest["rows"].items():
+        schema, table = name.split(".")
+        assert pq.read_metadata(small_raw / schema / f"{table}.parquet").num_rows == rows
+    assert manifest["injected"] == []
+
+
+def test_csv_format_and_bad_rows(tmp_path: Path) -> None:
+    manifest = generate(tmp_path, scale=0.05, seed=9, fmt="csv", bad_rows_rate=0.02)
+    classes = {(c.table, c.reason) for c in BAD_ROW_CLASSES}
+    assert {(i["table"], i["reason"]) for i in manifest["injected"]} == classes, "every documented class is injected"
+    lines = pacsv.read_csv(tmp_path / "raw_billing/invoice_line_item.csv", convert_options=pacsv.ConvertOptions(strings_can_be_null=False, column_types={"amount": "string"}))
+    assert "12,50 EUR" in lines["amount"].to_pylist()
+    customer = pacsv.read_csv(tmp_path / "raw_billing/customer.csv")
+    assert "legacy_note" in customer.column_names, "an extra column the contract does not name"
+
+
+def test_scale_one_shape(tmp_path: Path) -> None:
+    """Scale 1 is the documented company: ~2,000 customers, ~30,000 leads, ~6,000 opportunities."""
+    manifest = generate(tmp_path, scale=1, seed=42, bad_rows_rate=0)
+    rows = manifest["rows"]
+    assert 2000 <= rows["raw_billing.customer"] <= 2100
+    assert 28000 <= rows["raw_crm.lead"] <= 32000
+    assert 4000 <= rows["raw_crm.opportunity"] <= 8000
+    currencies = set(pq.read_table(tmp_path / "raw_billing/customer.parquet")["currency_code"].to_pylist())
+    assert {"USD", "EUR", "GBP"} <= currencies
+    intervals = set(pq.read_table(tmp_path / "raw_billing/price.parquet")["billing_interval"].to_pylist())
+    assert intervals == {"month", "year"}
+    lines = pq.read_table(tmp_path / "raw_billing/invoice_line_item.parquet").to_pydict()
+    assert any(lines["is_proration"]) and any(a < 0 for a in lines["amount"]), "upgrades bill proration credits"
+    assert any(d > 0 for d in lines["discount_amount"])
+    statuses = set(pq.read_table(tmp_path / "raw_hr/employment_status.parquet")["employment_type"].to_pylist())
+    assert statuses == {"full_time", "part_time", "contractor", "intern"}
+
+
+@pytest.mark.parametrize("kwargs", [{"scale": 0}, {"bad_rows_rate": 0.5}, {"fmt": "xlsx"}])
+def test_bad_arguments_are_clear_errors(tmp_path: Path, kwargs: dict) -> None:
+    with pytest.raises(WarehouseError):
+        generate(tmp_path, **{"scale": 0.01, **kwargs})

@@ -1,0 +1,68 @@
+"""PostgreSQL target (``make test-postgres``): the marts agree with DuckDB's, and the BI role reads marts only.
+
+Marked ``postgres`` (``pytest -m postgres``, ``make test-postgres``), against the server
+``scripts/postgres_up.sh`` starts. The recomputation tests (test_revenue, test_people, test_staging) run on
+PostgreSQL in the same session through the postgres variants of the ``messy_sql`` / ``clean_sql`` fixtures.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import closing
+from pathlib import Path
+
+import duckdb
+import psycopg2
+import pytest
+
+from revenue_warehouse.pipeline.build import run_dbt
+from conftest import Connect
+from revenue_warehouse.devtools.marts_compare import differences
+
+MARTS = "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
+
+pytestmark = pytest.mark.postgres
+
+
+def test_every_mart_agrees_with_duckdb(messy_warehouse: tuple[Path, Path], messy_postgres: tuple[Path, Connect]) -> None:
+    """Same raw files, both engines: same marts, same columns, same rows, money equal to the cent."""
+    _, duck_path = messy_warehouse
+    _, connect = messy_postgres
+    with closing(duckdb.connect(str(duck_path), read_only=True)) as duck, closing(connect()) as pg:
+        marts = [r[0] for r in duck.execute(MARTS).fetchall()]
+        assert marts == [r[0] for r in pg.execute(MARTS).fetchall()]
+        assert len(marts) >= 10
+        assert differences(duck, pg, marts) == []
+
+
+def _as_reader(database: str, sql: str) -> list[tuple]:
+    from revenue_warehouse.engines.postgres import connect
+
+    con = connect(database, user="bi_reader", password=os.environ.get("BI_READER_PASSWORD", "bi_reader"))
+    try:
+        with con.cursor() as cur:
+            cur.execute(sql)
+            return cur.fetchall()
+    finally:
+        con.close()
+
+
+def test_bi_reader_reads_marts_and_nothing_else(messy_postgres: tuple[Path, Connect]) -> None:
+    _, connect = messy_postgres
+    with closing(connect()) as con:
+        database = con.execute("select current_database()").fetchall()[0][0]
+        marts = [r[0] for r in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts'"
+        ).fetchall()]
+        others = con.execute(
+            "select table_schema, min(table_name) from information_schema.tables "
+            "where table_schema in ('raw_hr', 'raw_billing', 'staging', 'intermediate', 'audit') group by 1"
+        ).fetchall()
+    for mart in marts:
+        assert _as_reader(database, f"select count(*) from marts.{mart}")[0][0] >= 0
+    assert _as_reader(database, "select count(*) from marts.fct_revenue_per_head")[0][0] > 0
+    refused = [("raw_hr", "compensation"), *others]
+    assert len(refused) == 6
+    for schema, table in refused:
+        with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+            _as_reader(database, f"select * from {schema}.{table} limit 1")

@@ -1,0 +1,148 @@
+"""Write-audit-publish: the published file changes only after a fully checked build, atomically."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+import revenue_warehouse.pipeline.build as build_module
+import revenue_warehouse.pipeline.check as check_module
+from revenue_warehouse.pipeline.check import CheckResult
+from revenue_warehouse.config import PROJECT_ROOT, WarehouseError
+from revenue_warehouse.pipeline.publish import publish
+
+PERSONAL_COLUMNS = {"first_name", "last_name", "work_email", "user_name", "annual_base_salary", "raw_row", "email"}
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture()
+def built(clean_warehouse: tuple[Path, Path], tmp_path: Path) -> tuple[Path, Path]:
+    """A private copy of a built warehouse and a path for its published file (already published once).
+
+    The copy keeps the file name: dbt-duckdb's views name their catalog, which is the file's stem.
+    """
+    db = tmp_path / "build" / clean_warehouse[1].name
+    db.parent.mkdir()
+    shutil.copy(clean_warehouse[1], db)
+    published = tmp_path / "published" / "warehouse.duckdb"
+    publish(db, published)
+    return db, published
+
+
+def test_published_file_holds_marts_and_quality_results_only(built: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    db, published = built
+    monkeypatch.setattr(build_module, "run_dbt", lambda *args, **kwargs: 0)  # the copy is already built
+    build_module.build(db, target=published)
+    with duckdb.connect(str(published), read_only=True) as con:
+        tables = con.execute("select table_schema, table_name from information_schema.tables").fetchall()
+        columns = {r[0] for r in con.execute("select column_name from information_schema.columns").fetchall()}
+        runs = con.execute("select status from audit.run_log").fetchall()
+        checks = con.execute("select count(*) from audit.check_results").fetchone()[0]
+    assert {schema for schema, _ in tables} == {"marts", "audit"}
+    assert {name for schema, name in tables if schema == "audit"} == {"check_results", "run_log"}
+    assert {"fct_kpi_monthly", "fct_revenue_per_head", "dim_employees"} <= {name for _, name in tables}
+    assert not columns & PERSONAL_COLUMNS, "no pay, no person's name, no raw rows in the published file"
+    assert ("published",) in runs and checks > 10
+
+
+def test_failed_checks_leave_the_published_file_untouched(built: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    db, published = built
+    before = _digest(published)
+    monkeypatch.setattr(build_module, "run_dbt", lambda *args, **kwargs: 0)
+    broken = lambda con: [CheckResult("always_fails", "error", False, 1.0, 0.0, "test")]  # noqa: E731
+    monkeypatch.setattr(check_module, "CHECKS", (broken,))
+    with pytest.raises(WarehouseError, match="check\\(s\\) failed; published marts unchanged"):
+        build_module.build(db, target=published)
+    assert _digest(published) == before
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select status from audit.run_log order by started_at desc limit 1").fetchone() == ("failed",)
+
+
+def test_failed_dbt_build_leaves_the_published_file_untouched(built: tuple[Path, Path]) -> None:
+    db, published = built
+    before = _digest(published)
+    with pytest.raises(WarehouseError, match="dbt build failed"):
+        build_module.build(db, vars_text="{north_star_kpi: not_a_kpi}", extra=["--quiet"], target=published)
+    assert _digest(published) == before
+
+
+def test_a_failing_dbt_test_leaves_the_published_file_untouched(built: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """dbt build exits 1 when a data test fails: nothing is checked or published."""
+    db, published = built
+    before = _digest(published)
+    calls: list[list[str]] = []
+    monkeypatch.setattr(build_module, "run_dbt", lambda command, *args, **kwargs: calls.append(command) or 1)
+    with pytest.raises(WarehouseError, match=r"dbt build failed \(exit 1\); published marts unchanged"):
+        build_module.build(db, target=published)
+    assert calls == [["build"]] and _digest(published) == before
+
+
+def test_a_second_concurrent_build_is_refused(built: tuple[Path, Path]) -> None:
+    db, published = built
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import fcntl, sys, time; f = open(sys.argv[1], 'a+'); fcntl.flock(f, fcntl.LOCK_EX); print('ready', flush=True); time.sleep(60)",
+         str(db) + ".lock"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        with pytest.raises(WarehouseError, match="another warehouse build is running"):
+            build_module.build(db, target=published)
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_kill_9_mid_build_leaves_the_published_file_intact(built: tuple[Path, Path]) -> None:
+    db, published = built
+    before = _digest(published)
+    env = {**os.environ, "WAREHOUSE_PATH": str(db), "WAREHOUSE_PUBLISH_PATH": str(published)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "revenue_warehouse.cli", "build", "--", "--quiet"], cwd=PROJECT_ROOT, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )
+    time.sleep(8)  # dbt is parsing or building by now
+    assert process.poll() is None, "the build finished before it could be killed"
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    assert _digest(published) == before
+    with duckdb.connect(str(published), read_only=True) as con:
+        assert con.execute("select count(*) from marts.fct_kpi_monthly").fetchone()[0] > 0
+
+
+def test_a_reader_keeps_its_snapshot_while_a_new_file_is_published(built: tuple[Path, Path]) -> None:
+    db, published = built
+    reader = subprocess.Popen(
+        [sys.executable, "-c",
+         "import duckdb, sys\n"
+         "con = duckdb.connect(sys.argv[1], read_only=True)\n"
+         "q = 'select count(*) from marts.fct_kpi_monthly'\n"
+         "print(con.execute(q).fetchone()[0], flush=True)\n"
+         "sys.stdin.readline()\n"
+         "print(con.execute(q).fetchone()[0], flush=True)\n",
+         str(published)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    first = int(reader.stdout.readline())
+    with duckdb.connect(str(db)) as con:  # change the build so the next publish differs
+        con.execute("delete from marts.fct_kpi_monthly where kpi_name = 'nps'")
+    publish(db, published)
+    reader.stdin.write("\n")
+    reader.stdin.flush()
+    assert int(reader.stdout.readline()) == first, "the open reader still sees its snapshot"
+    reader.wait()
+    with duckdb.connect(str(published), read_only=True) as con:
+        assert con.execute("select count(*) from marts.fct_kpi_monthly").fetchone()[0] < first
