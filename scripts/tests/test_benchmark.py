@@ -78,3 +78,20 @@ def test_cli_refuses_bad_scales(scales: str, capsys: pytest.CaptureFixture[str])
 
     assert main(["benchmark", "--scales", scales]) == 1
     assert "--scales must be" in capsys.readouterr().err
+
+
+def test_sql_floor_runs_models_parents_first_and_skips_other_packages() -> None:
+    from revenue_warehouse.devtools.benchmark import models_in_order
+
+    def node(name: str, parents: list[str], package: str = "revenue_warehouse", kind: str = "model") -> dict:
+        return {"resource_type": kind, "package_name": package, "name": name, "config": {"materialized": "table"},
+                "depends_on": {"nodes": parents}}
+
+    manifest = {"metadata": {"project_name": "revenue_warehouse"}, "nodes": {
+        "model.revenue_warehouse.c": node("c", ["model.revenue_warehouse.b", "seed.revenue_warehouse.s"]),
+        "model.revenue_warehouse.a": node("a", []),
+        "model.revenue_warehouse.b": node("b", ["model.revenue_warehouse.a"]),
+        "seed.revenue_warehouse.s": node("s", [], kind="seed"),
+        "model.other.x": node("x", [], package="other"),
+    }}
+    assert [n["name"] for n in models_in_order(manifest)] == ["a", "b", "c"]

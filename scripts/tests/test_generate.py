@@ -11,7 +11,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from revenue_warehouse.config import WarehouseError, raw_contract
-from revenue_warehouse.synthetic.generate import BAD_ROW_CLASSES, MANIFEST, generate
+from revenue_warehouse.synthetic.bad_rows import BAD_ROW_CLASSES
+from revenue_warehouse.synthetic.generate import MANIFEST, generate
 
 
 def _files(folder: Path) -> list[Path]:

@@ -6,7 +6,8 @@ import json
 from contextlib import closing
 
 from revenue_warehouse.config import raw_contract
-from revenue_warehouse.synthetic.generate import BAD_ROW_CLASSES, MANIFEST
+from revenue_warehouse.synthetic.bad_rows import BAD_ROW_CLASSES
+from revenue_warehouse.synthetic.generate import MANIFEST
 
 #: raw table -> (stg model, its primary key)
 STAGED = {

@@ -15,7 +15,10 @@ For each scale, in a folder of its own (``build/bench/scale-<s>/``, never the de
    the project keeps no incremental state);
 6. **unit_tests**: ``dbt test --select test_type:unit`` (they check code, not data: CI runs them, the
    scheduled builds leave them out, as dbt advises), timed on their own;
-7. **floor**: one DuckDB query that reads every raw table once and aggregates invoice lines by customer
+7. **sql_floor**: every model's compiled SQL (from the full build's manifest) run directly on DuckDB in
+   dependency order, in a copy of the built file, without dbt: what the build's SQL costs by itself, so
+   ``full_build / sql_floor`` is dbt's own overhead (parsing, compiling, contracts, hooks, tests);
+8. **floor**: one DuckDB query that reads every raw table once and aggregates invoice lines by customer
    and month, the least any build of these tables could cost; ``full_build / floor`` is reported.
 
 Every step runs as its own process; its wall time and peak resident memory (``wait4``'s ``ru_maxrss``)
@@ -222,6 +225,45 @@ def _slowest(target_path: Path, limit: int = 12) -> tuple[list[tuple[str, str, f
     return sorted(nodes, key=lambda n: -n[2])[:limit], by_kind
 
 
+def models_in_order(manifest: dict) -> list[dict]:
+    """The project's models (not seeds, tests or other packages'), parents before children."""
+    models = {uid: node for uid, node in manifest["nodes"].items()
+              if node["resource_type"] == "model" and node["package_name"] == manifest["metadata"].get("project_name",
+                                                                                                        node["package_name"])
+              and node.get("config", {}).get("materialized") != "ephemeral"}
+    ordered: list[dict] = []
+    seen: set[str] = set()
+
+    def visit(uid: str) -> None:
+        if uid in seen or uid not in models:
+            return
+        seen.add(uid)
+        for parent in models[uid]["depends_on"]["nodes"]:
+            visit(parent)
+        ordered.append(models[uid])
+
+    for uid in sorted(models):
+        visit(uid)
+    return ordered
+
+
+SQL_FLOOR = """
+import duckdb, json, sys, time
+from revenue_warehouse.devtools.benchmark import models_in_order
+manifest = json.load(open(sys.argv[2]))
+con = duckdb.connect(sys.argv[1])
+for node in models_in_order(manifest):
+    kind = "view" if node["config"]["materialized"] == "view" else "table"
+    name = f'"{node["schema"]}"."{node["alias"]}"'
+    found = con.execute("select table_type from information_schema.tables where table_schema = ? and table_name = ?",
+                        [node["schema"], node["alias"]]).fetchone()
+    if found:
+        con.execute(f"drop {'view' if found[0] == 'VIEW' else 'table'} {name}")
+    con.execute(f"create {kind} {name} as {node['compiled_code']}")
+con.close()
+"""
+
+
 def _append_rows(path: Path, fields: tuple[str, ...], rows: list[dict]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     new = not path.exists()
@@ -283,6 +325,8 @@ def bench_scale(scale: float, run_id: str, commit: str) -> list[dict]:
     record("append", appended, raw_rows - initial_rows)
 
     daily = _dbt(["build", "--exclude-resource-type", "unit_test"], db, target, logs / "daily_build.log")
+    built_manifest = logs / "manifest_of_build.json"  # compiled SQL of every model, for the sql_floor step
+    shutil.copy(target / "manifest.json", built_manifest)
     slow_inc, kinds_inc = _slowest(target)
     record("daily_build", daily, _table_rows(db, built_schemas),
            f"{daily.seconds / full.seconds:.1%} of full; " + _kinds(kinds_inc))
@@ -290,6 +334,16 @@ def bench_scale(scale: float, run_id: str, commit: str) -> list[dict]:
     unit = _dbt(["test", "--select", "test_type:unit"], db, target, logs / "unit_tests.log")
     unit_count = len(json.loads((target / "run_results.json").read_text())["results"])
     record("unit_tests", unit, 0, f"{unit_count} unit tests")
+
+    # the build's own SQL without dbt, on a copy of the built file (same name: compiled SQL names its catalog)
+    floor_copy = root / "sql-floor" / db.name
+    floor_copy.parent.mkdir(exist_ok=True)
+    shutil.copy(db, floor_copy)
+    sql_floor = measure([_python(), "-c", SQL_FLOOR, str(floor_copy), str(built_manifest)],
+                        log=logs / "sql_floor.log")
+    shutil.rmtree(floor_copy.parent)
+    record("sql_floor", sql_floor, 0, f"full_build/sql_floor = {full.seconds / sql_floor.seconds:.1f} "
+                                      f"(dbt's own share {1 - sql_floor.seconds / full.seconds:.0%})")
 
     floor_log = logs / "floor.log"
     floor = measure([_python(), "-c", "import duckdb, sys; con = duckdb.connect(sys.argv[1], read_only=True); "
