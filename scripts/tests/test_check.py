@@ -70,3 +70,15 @@ def test_invariants_owned_by_dbt_tests_fail_the_build_when_broken(db: Path, tmp_
         con.execute(tamper)
     args = ["test", "--select", f"test_name:{test_name}", "--quiet"]
     assert run_dbt(args, db, extra=["--target-path", str(tmp_path / "target")], quiet=True) != 0
+
+
+def test_fx_rate_carried_back_reports_currency_months_and_amounts(db: Path) -> None:
+    """Amounts in months before their currency's first rate (here: EUR made to start in 2023) are counted
+    and named, as a warning, never dropped."""
+    results = _run(db)
+    assert results["fx_rate_carried_back"].status == "pass"
+    tampered = _run(db, "update intermediate.int_fx_rates_monthly set is_carried_back = true "
+                        "where currency_code = 'EUR' and month < '2023-01-01'")
+    result = tampered["fx_rate_carried_back"]
+    assert result.status == "warn" and result.severity == "warn" and result.observed_value > 0
+    assert result.details.startswith("EUR: ") and "..2022-12 converted with its first rate" in result.details
