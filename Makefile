@@ -85,7 +85,8 @@ test-late-data: install
 test-postgres: install
 	scripts/postgres_up.sh
 	mkdir -p build
-	DBT_TARGET_PATH=build/postgres-target $(BIN)/pytest -q -m postgres --basetemp=build/postgres-test
+	DBT_PARTIAL_PARSE=false DBT_TARGET_PATH=build/postgres-target $(BIN)/pytest -q -m postgres \
+		--basetemp=build/postgres-test
 
 ## test-spark: a local Spark (pyspark + Java 17 from Debian's packages if missing) builds the messy fixture
 ## (seeds, models and unit tests) and every headline mart must equal DuckDB's.
