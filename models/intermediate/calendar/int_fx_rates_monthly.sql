@@ -15,30 +15,19 @@ months as (
     select * from {{ ref('int_months') }}
 ),
 
+-- every currency with a rate (USD has rate 1 below) and its first rate month, the one carried back
 rated_currencies as (
-    select distinct currency_code
-    from fx_rates
+    select * from {{ ref('stg_finance__currencies') }}
     where currency_code <> 'USD'
-),
-
-first_rate_month as (
-    select
-        currency_code,
-        min(rate_month) as rate_month
-    from fx_rates
-    where currency_code <> 'USD'
-    group by currency_code
 ),
 
 latest_rate_month as (
     select
         rated_currencies.currency_code,
         months.month,
-        coalesce(max(fx_rates.rate_month), min(first_rate_month.rate_month)) as rate_month
+        coalesce(max(fx_rates.rate_month), min(rated_currencies.first_rate_month)) as rate_month
     from rated_currencies
     cross join months
-    inner join first_rate_month
-        on rated_currencies.currency_code = first_rate_month.currency_code
     left join fx_rates
         on
             rated_currencies.currency_code = fx_rates.currency_code

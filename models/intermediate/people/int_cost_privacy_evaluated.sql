@@ -61,8 +61,7 @@ aggregate_overlap as (
         members.month,
         members.aggregate_type,
         members.aggregate_name,
-        count(case when hidden_functions.is_primary_hidden or hidden_functions.is_complement_hidden then 1 end)
-            as hidden_members,
+        count(case when hidden_functions.is_hidden then 1 end) as hidden_members,
         max(case when hidden_functions.is_primary_hidden then 1 else 0 end) as has_primary,
         max(case when hidden_functions.is_complement_hidden then 1 else 0 end) as has_complement
     from members
@@ -76,12 +75,12 @@ aggregate_overlap as (
 month_hidden as (
     select
         month,
-        count(case when is_primary_hidden or is_complement_hidden then 1 end) as hidden_rows
+        count(case when is_hidden then 1 end) as hidden_rows
     from hidden_functions
     group by month
 ),
 
-final as (
+evaluated as (
     select
         aggregate_overlap.month,
         aggregate_overlap.aggregate_type,
@@ -92,17 +91,9 @@ final as (
         aggregate_overlap.aggregate_type = 'function' and aggregate_overlap.has_primary = 1 as is_primary_hidden,
         aggregate_overlap.aggregate_type = 'function' and aggregate_overlap.has_complement = 1
             as is_complement_hidden,
-        (
-            aggregate_overlap.hidden_members > 0
-            and aggregate_overlap.hidden_members < month_hidden.hidden_rows
-        ) as splits_hidden_set,
-        (
-            aggregate_overlap.hidden_members > 0
-            and aggregate_overlap.hidden_members < month_hidden.hidden_rows
-        )
-        or (aggregate_people.employees_counted > 0 and aggregate_people.employees_counted < {{ k }})
-        or (aggregate_overlap.aggregate_type = 'function' and aggregate_overlap.hidden_members > 0)
-            as is_hidden
+        aggregate_overlap.hidden_members > 0
+        and aggregate_overlap.hidden_members < month_hidden.hidden_rows as splits_hidden_set,
+        aggregate_overlap.aggregate_type = 'function' and aggregate_overlap.hidden_members > 0 as is_hidden_function
     from aggregate_overlap
     inner join aggregate_people
         on
@@ -111,6 +102,23 @@ final as (
             and aggregate_overlap.aggregate_name = aggregate_people.aggregate_name
     inner join month_hidden
         on aggregate_overlap.month = month_hidden.month
+),
+
+final as (
+    select
+        month,
+        aggregate_type,
+        aggregate_name,
+        employees_counted,
+        hidden_function_rows,
+        min_group_size,
+        is_primary_hidden,
+        is_complement_hidden,
+        splits_hidden_set,
+        splits_hidden_set
+        or (employees_counted > 0 and employees_counted < min_group_size)
+        or is_hidden_function as is_hidden
+    from evaluated
 )
 
 select * from final
