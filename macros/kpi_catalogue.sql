@@ -87,18 +87,18 @@
         'cogs': 'is_cogs_hidden',
         'total': 'is_total_cost_hidden',
         'sales_marketing': 'is_sales_marketing_cost_hidden',
-        'sales_marketing_3m': _hidden_in_window('is_sales_marketing_cost_hidden', 2, 0),
-        'sales_marketing_m5_m3': _hidden_in_window('is_sales_marketing_cost_hidden', 5, 3),
-        'cogs_ttm': _hidden_in_window('is_cogs_hidden', 11, 0),
-        'cogs_ttm_or_sales_marketing_3m': '(' ~ _hidden_in_window('is_cogs_hidden', 11, 0) ~ ' or '
-            ~ _hidden_in_window('is_sales_marketing_cost_hidden', 2, 0) ~ ')',
-        'total_3m': _hidden_in_window('is_total_cost_hidden', 2, 0),
-        'total_ttm': _hidden_in_window('is_total_cost_hidden', 11, 0),
+        'sales_marketing_3m': hidden_in_window('is_sales_marketing_cost_hidden', 2, 0),
+        'sales_marketing_m5_m3': hidden_in_window('is_sales_marketing_cost_hidden', 5, 3),
+        'cogs_ttm': hidden_in_window('is_cogs_hidden', 11, 0),
+        'cogs_ttm_or_sales_marketing_3m': '(' ~ hidden_in_window('is_cogs_hidden', 11, 0) ~ ' or '
+            ~ hidden_in_window('is_sales_marketing_cost_hidden', 2, 0) ~ ')',
+        'total_3m': hidden_in_window('is_total_cost_hidden', 2, 0),
+        'total_ttm': hidden_in_window('is_total_cost_hidden', 11, 0),
     } -%}
     {{- flags[hidden] if hidden else 'false' -}}
 {%- endmacro %}
 
-{% macro _hidden_in_window(flag, first_preceding, last_preceding) -%}
+{% macro hidden_in_window(flag, first_preceding, last_preceding) -%}
     (coalesce(max(case when {{ flag }} then 1 else 0 end) over (
         order by month rows between {{ first_preceding }} preceding and
         {{ 'current row' if last_preceding == 0 else last_preceding ~ ' preceding' }}

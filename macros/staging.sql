@@ -174,9 +174,14 @@ select * from final
     end
 {%- endmacro %}
 
-{#- The raw tables of the contract, as (source, table): one base model each. -#}
+{#-
+    The raw tables of the contract, as (source, table): one base model each. The sources' YAML owns the
+    list; dbt needs it at parse time to know the audit models' refs, when the graph is still empty, so it
+    is written here too, and every execution checks it against the graph's sources: a source added or
+    removed without this list fails the run naming the difference.
+-#}
 {% macro raw_tables() -%}
-    {{ return([
+    {%- set tables = [
         ('crm', 'account'), ('crm', 'lead'), ('crm', 'opportunity'), ('crm', 'opportunity_history'),
         ('crm', 'user'),
         ('billing', 'customer'), ('billing', 'product'), ('billing', 'price'), ('billing', 'subscription'),
@@ -184,7 +189,22 @@ select * from final
         ('hr', 'employee'), ('hr', 'employment_status'), ('hr', 'job_history'), ('hr', 'compensation'),
         ('finance', 'fx_rate'), ('finance', 'gl_entry'),
         ('cs', 'onboarding'), ('cs', 'nps_response'),
-    ]) }}
+    ] -%}
+    {%- if execute -%}
+        {%- set declared = [] -%}
+        {%- for source in graph.sources.values() if source.package_name == project_name -%}
+            {%- do declared.append((source.source_name, source.name)) -%}
+        {%- endfor -%}
+        {%- set missing = declared | reject('in', tables) | list -%}
+        {%- set extra = tables | reject('in', declared) | list -%}
+        {%- if missing or extra -%}
+            {{ exceptions.raise_compiler_error(
+                'raw_tables() (macros/staging.sql) is out of step with the sources: declared but not listed '
+                ~ missing ~ ', listed but not declared ' ~ extra
+            ) }}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return(tables) }}
 {%- endmacro %}
 
 {#-

@@ -1,7 +1,7 @@
 {#-
-    Funnel and sales by month of the reporting window (docs/metrics.md, "Funnel and sales"). Amounts
-    convert at the rate of the month in question (the close month for deals, month m for pipeline and
-    commit). Opportunity states at the month's boundaries come from int_opportunity_states_snapshotted.
+    Funnel and sales by month of the reporting window (docs/metrics.md, "Funnel and sales"). Lead
+    counts come from int_leads_counted. Amounts convert at the rate of the month in question (the close
+    month for deals, month m for pipeline and commit). Opportunity states at the month's boundaries come from int_opportunity_states_snapshotted.
     Marketing cost comes from int_costs_by_function_summed; it (and cost per MQL/SQL) is hidden in the
     months int_cost_privacy_evaluated hides the marketing function, since it contains the marketers' pay.
 -#}
@@ -12,7 +12,7 @@ spine as (
 ),
 
 leads as (
-    select * from {{ ref('stg_crm__leads') }}
+    select * from {{ ref('int_leads_counted') }}
 ),
 
 opportunities as (
@@ -35,36 +35,6 @@ costs as (
 marketing_privacy as (
     select * from {{ ref('int_cost_privacy_evaluated') }}
     where aggregate_type = 'function' and aggregate_name = 'marketing'
-),
-
-lead_months as (
-    select
-        cast({{ dbt.date_trunc('month', 'mql_at') }} as date) as month,
-        count(*) as mqls,
-        count(sql_at) as mqls_reaching_sql
-    from leads
-    where mql_at is not null
-    group by cast({{ dbt.date_trunc('month', 'mql_at') }} as date)
-),
-
-sql_months as (
-    select
-        cast({{ dbt.date_trunc('month', 'sql_at') }} as date) as month,
-        count(*) as sqls
-    from leads
-    where sql_at is not null
-    group by cast({{ dbt.date_trunc('month', 'sql_at') }} as date)
-),
-
-sql_velocity as (
-    select
-        cast({{ dbt.date_trunc('month', 'sql_at') }} as date) as month,
-        avg(
-            {{ dbt.datediff('mql_at', 'sql_at', 'second') }} / 86400.0
-        ) as mql_to_sql_days
-    from leads
-    where sql_at is not null and mql_at is not null and mql_at <= sql_at
-    group by cast({{ dbt.date_trunc('month', 'sql_at') }} as date)
 ),
 
 marketing_cost as (
@@ -147,10 +117,10 @@ monthly as (
     select
         spine.month,
         spine.is_month_complete,
-        coalesce(lead_months.mqls, 0) as mqls,
-        sql_velocity.mql_to_sql_days,
-        coalesce(sql_months.sqls, 0) as sqls,
-        lead_months.mqls_reaching_sql,
+        leads.mqls,
+        leads.mql_to_sql_days,
+        leads.sqls,
+        leads.mqls_reaching_sql,
         coalesce(marketing_cost.cost_usd, 0) as marketing_cost_usd,
         coalesce(marketing_privacy.is_hidden, false) as is_cost_suppressed,
         coalesce(deal_months.closed_new_business, 0) as closed_new_business,
@@ -163,12 +133,8 @@ monthly as (
         coalesce(pipeline.pipeline_value_usd, 0) as pipeline_value_usd,
         coalesce(commit_forecast.commit_forecast_usd, 0) as commit_forecast_usd
     from spine
-    left join lead_months
-        on spine.month = lead_months.month
-    left join sql_months
-        on spine.month = sql_months.month
-    left join sql_velocity
-        on spine.month = sql_velocity.month
+    inner join leads
+        on spine.month = leads.month
     left join marketing_cost
         on spine.month = marketing_cost.month
     left join marketing_privacy

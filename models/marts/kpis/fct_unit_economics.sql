@@ -2,9 +2,8 @@
     Unit economics by month of the reporting window (docs/metrics.md, "Unit economics"). Windows over
     earlier months (3-month CAC, ttm margin and churn) use the months the window has; lags that reach
     before the window (MoM growth, year-over-year growth, magic number, burn multiple) are null.
-    Cost by category comes from int_costs_by_function_summed; privacy from int_cost_privacy_evaluated
-    (cogs, sales & marketing and the company total each hide when the policy says so), and a figure
-    summed over months is hidden when any month of its window hides one of its inputs.
+    Cost by category and its windows, and when privacy hides them, come from int_cost_categories_summed
+    (all its columns pass through `monthly`).
 -#}
 with
 
@@ -25,23 +24,7 @@ cohorts as (
 ),
 
 costs as (
-    select * from {{ ref('int_costs_by_function_summed') }}
-),
-
-privacy as (
-    select * from {{ ref('int_cost_privacy_evaluated') }}
-    where aggregate_type in ('cost_category', 'company')
-),
-
-cost_privacy as (
-    select
-        month,
-        max(case when aggregate_name = 'cogs' and is_hidden then 1 else 0 end) = 1 as hide_cogs,
-        max(case when aggregate_name = 'sales_marketing' and is_hidden then 1 else 0 end) = 1
-            as hide_sales_marketing,
-        max(case when aggregate_type = 'company' and is_hidden then 1 else 0 end) = 1 as hide_total
-    from privacy
-    group by month
+    select * from {{ ref('int_cost_categories_summed') }}
 ),
 
 movement_totals as (
@@ -60,17 +43,6 @@ movement_totals as (
     group by month
 ),
 
-cost_totals as (
-    select
-        month,
-        sum(payroll_cost_usd + ledger_cost_usd) as total_cost_usd,
-        sum(case when cost_category = 'cogs' then payroll_cost_usd + ledger_cost_usd else 0 end) as cogs_usd,
-        sum(case when cost_category = 'sales_marketing' then payroll_cost_usd + ledger_cost_usd else 0 end)
-            as sales_marketing_cost_usd
-    from costs
-    group by month
-),
-
 retention as (
     select
         month,
@@ -82,7 +54,7 @@ retention as (
 
 monthly as (
     select
-        spine.month,
+        costs.*,
         spine.month_number,
         spine.is_month_complete,
         revenue.mrr_usd,
@@ -100,62 +72,38 @@ monthly as (
         coalesce(movement_totals.churned_mrr_usd, 0) as churned_mrr_usd,
         coalesce(movement_totals.reactivation_mrr_usd, 0) as reactivation_mrr_usd,
         coalesce(movement_totals.fx_adjustment_mrr_usd, 0) as fx_adjustment_mrr_usd,
-        coalesce(cost_totals.total_cost_usd, 0) as total_cost_usd,
-        coalesce(cost_totals.cogs_usd, 0) as cogs_usd,
-        coalesce(cost_totals.sales_marketing_cost_usd, 0) as sales_marketing_cost_usd,
         retention.nrr,
-        retention.grr,
-        coalesce(cost_privacy.hide_cogs, false) as hide_cogs,
-        coalesce(cost_privacy.hide_sales_marketing, false) as hide_sales_marketing,
-        coalesce(cost_privacy.hide_total, false) as hide_total
+        retention.grr
     from spine
+    inner join costs
+        on spine.month = costs.month
     inner join revenue
         on spine.month = revenue.month
     left join movement_totals
         on spine.month = movement_totals.month
-    left join cost_totals
-        on spine.month = cost_totals.month
     left join retention
         on spine.month = retention.month
-    left join cost_privacy
-        on spine.month = cost_privacy.month
 ),
 
 windowed as (
     select
         *,
         {{ as_double('mrr_usd') }} / nullif(active_customers, 0) as arpa_usd,
-        {{ as_double('churned_customers') }} / nullif(lag(active_customers) over (order by month), 0)
-            as logo_churn_rate,
-        lag(mrr_usd) over (order by month) as previous_mrr_usd,
-        lag(arr_usd, 3) over (order by month) as arr_3m_ago_usd,
-        lag(arr_usd) over (order by month) as previous_arr_usd,
-        lag(arr_usd, 12) over (order by month) as arr_12m_ago_usd,
-        sum(new_mrr_usd) over (order by month rows between 2 preceding and current row) as new_mrr_3m_usd,
-        sum(revenue_usd - total_cost_usd) over (order by month rows between 11 preceding and current row)
-            as operating_profit_ttm_usd,
-        sum(sales_marketing_cost_usd) over (order by month rows between 2 preceding and current row)
-            as sales_marketing_cost_3m_usd,
-        sum(new_customers) over (order by month rows between 2 preceding and current row) as new_customers_3m,
-        sum(revenue_usd - cogs_usd) over (order by month rows between 11 preceding and current row)
-            as gross_profit_ttm_usd,
-        sum(sales_marketing_cost_usd) over (order by month rows between 5 preceding and 3 preceding)
-            as sales_marketing_cost_m5_m3_usd,
-        sum(total_cost_usd - revenue_usd) over (order by month rows between 2 preceding and current row)
-            as burn_3m_usd,
-        max(case when hide_cogs then 1 else 0 end) over (order by month rows between 11 preceding and current row) = 1
-            as hide_cogs_ttm,
-        max(case when hide_sales_marketing then 1 else 0 end) over (
-            order by month rows between 2 preceding and current row
-        ) = 1 as hide_sales_marketing_3m,
-        max(case when hide_total then 1 else 0 end) over (order by month rows between 11 preceding and current row) = 1
-            as hide_total_ttm,
-        max(case when hide_total then 1 else 0 end) over (order by month rows between 2 preceding and current row) = 1
-            as hide_total_3m,
-        coalesce(max(case when hide_sales_marketing then 1 else 0 end) over (
-            order by month rows between 5 preceding and 3 preceding
-        ) = 1, false) as hide_sales_marketing_m5_m3
+        {{ as_double('churned_customers') }} / nullif(lag(active_customers) over by_month, 0) as logo_churn_rate,
+        lag(mrr_usd) over by_month as previous_mrr_usd,
+        lag(arr_usd, 3) over by_month as arr_3m_ago_usd,
+        lag(arr_usd) over by_month as previous_arr_usd,
+        lag(arr_usd, 12) over by_month as arr_12m_ago_usd,
+        sum(new_mrr_usd) over three_months as new_mrr_3m_usd,
+        sum(new_customers) over three_months as new_customers_3m,
+        sum(total_cost_usd - revenue_usd) over three_months as burn_3m_usd,
+        sum(revenue_usd - total_cost_usd) over twelve_months as operating_profit_ttm_usd,
+        sum(revenue_usd - cogs_usd) over twelve_months as gross_profit_ttm_usd
     from monthly
+    window
+        by_month as (order by month),
+        three_months as (order by month rows between 2 preceding and current row),
+        twelve_months as (order by month rows between 11 preceding and current row)
 ),
 
 with_ttm_churn as (
@@ -192,51 +140,53 @@ final as (
         {{ money('grr') }} as grr,
         revenue_usd,
         ttm_revenue_usd,
-        {{ money('cogs_usd', when='not hide_cogs') }} as cogs_usd,
-        {{ money('total_cost_usd', when='not hide_total') }} as total_cost_usd,
-        {{ ratio('revenue_usd - cogs_usd', 'revenue_usd', when='not hide_cogs') }} as gross_margin,
-        {{ money('gross_margin_ttm_value', when='not hide_cogs_ttm') }} as gross_margin_ttm,
-        {{ money('sales_marketing_cost_usd', when='not hide_sales_marketing') }} as sales_marketing_cost_usd,
-        {{ ratio('sales_marketing_cost_usd', 'new_customers', when='not hide_sales_marketing') }} as cac_usd,
-        {{ ratio('sales_marketing_cost_3m_usd', 'new_customers_3m', when='not hide_sales_marketing_3m') }}
+        {{ money('cogs_usd', when='not is_cogs_hidden') }} as cogs_usd,
+        {{ money('total_cost_usd', when='not is_total_cost_hidden') }} as total_cost_usd,
+        {{ ratio('revenue_usd - cogs_usd', 'revenue_usd', when='not is_cogs_hidden') }} as gross_margin,
+        {{ money('gross_margin_ttm_value', when='not is_cogs_hidden_ttm') }} as gross_margin_ttm,
+        {{ money('sales_marketing_cost_usd', when='not is_sales_marketing_cost_hidden') }} as sales_marketing_cost_usd,
+        {{ ratio('sales_marketing_cost_usd', 'new_customers', when='not is_sales_marketing_cost_hidden') }} as cac_usd,
+        {{ ratio('sales_marketing_cost_3m_usd', 'new_customers_3m', when='not is_sales_marketing_cost_hidden_3m') }}
             as cac_3m_usd,
-        {{ ratio('arpa_usd * gross_margin_ttm_value', 'mean_logo_churn_rate_ttm', when='not hide_cogs_ttm') }}
+        {{ ratio('arpa_usd * gross_margin_ttm_value', 'mean_logo_churn_rate_ttm', when='not is_cogs_hidden_ttm') }}
             as ltv_usd,
         {{ ratio(
             ratio('arpa_usd * gross_margin_ttm_value', 'mean_logo_churn_rate_ttm'),
             ratio('sales_marketing_cost_3m_usd', 'new_customers_3m'),
-            when='not (hide_cogs_ttm or hide_sales_marketing_3m)'
+            when='not (is_cogs_hidden_ttm or is_sales_marketing_cost_hidden_3m)'
         ) }} as ltv_to_cac,
         {{ ratio('new_mrr_3m_usd', 'new_customers_3m') }} as new_customer_arpa_3m_usd,
         {{ ratio(
             ratio('sales_marketing_cost_3m_usd', 'new_customers_3m'), 'new_customer_arpa_3m_value * gross_margin_ttm_value',
-            when='not (hide_cogs_ttm or hide_sales_marketing_3m)'
+            when='not (is_cogs_hidden_ttm or is_sales_marketing_cost_hidden_3m)'
         ) }} as cac_payback_months,
         {{ ratio(
             'arr_usd - arr_3m_ago_usd', 'sales_marketing_cost_m5_m3_usd',
-            when='month_number >= 6 and not hide_sales_marketing_m5_m3'
+            when='month_number >= 6 and not is_sales_marketing_cost_hidden_m5_m3'
         ) }} as magic_number,
         {{ ratio(
             'burn_3m_usd', 'arr_usd - arr_3m_ago_usd',
-            when='month_number >= 4 and burn_3m_usd > 0 and arr_usd - arr_3m_ago_usd > 0 and not hide_total_3m'
+            when='month_number >= 4 and burn_3m_usd > 0 and arr_usd - arr_3m_ago_usd > 0'
+            ~ ' and not is_total_cost_hidden_3m'
         ) }} as burn_multiple,
-        {{ ratio('revenue_usd - total_cost_usd', 'revenue_usd', when='not hide_total') }} as operating_margin,
+        {{ ratio('revenue_usd - total_cost_usd', 'revenue_usd', when='not is_total_cost_hidden') }} as operating_margin,
         {{ money('mrr_usd * 1.0 / nullif(previous_mrr_usd, 0) - 1') }} as mrr_growth_mom,
         {{ money('arr_usd - coalesce(previous_arr_usd, 0)') }} as net_new_arr_usd,
         {{ money('arr_growth_yoy_value', when='month_number > 12') }} as arr_growth_yoy,
         {{ ratio(
             as_double('new_mrr_usd + reactivation_mrr_usd + expansion_mrr_usd'), '-(churned_mrr_usd + contraction_mrr_usd)'
         ) }} as quick_ratio,
-        {{ money('operating_margin_ttm_value', when='not hide_total_ttm') }} as operating_margin_ttm,
+        {{ money('operating_margin_ttm_value', when='not is_total_cost_hidden_ttm') }} as operating_margin_ttm,
         {{ money(
-            'arr_growth_yoy_value + operating_margin_ttm_value', when='month_number > 12 and not hide_total_ttm'
+            'arr_growth_yoy_value + operating_margin_ttm_value',
+            when='month_number > 12 and not is_total_cost_hidden_ttm'
         ) }} as rule_of_40,
         is_partial_window,
         is_month_complete,
-        hide_cogs as is_cogs_hidden,
-        hide_sales_marketing as is_sales_marketing_cost_hidden,
-        hide_total as is_total_cost_hidden,
-        hide_cogs or hide_sales_marketing or hide_total as is_cost_suppressed
+        is_cogs_hidden,
+        is_sales_marketing_cost_hidden,
+        is_total_cost_hidden,
+        is_cogs_hidden or is_sales_marketing_cost_hidden or is_total_cost_hidden as is_cost_suppressed
     from with_ttm_churn
 )
 
