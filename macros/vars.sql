@@ -29,6 +29,17 @@
     {%- if var('include_contractors') is not sameas true and var('include_contractors') is not sameas false -%}
         {%- do errors.append("include_contractors must be true or false (default false), got '" ~ var('include_contractors') ~ "'") -%}
     {%- endif -%}
+    {%- for name in ['quarantine_warn_rate', 'quarantine_error_rate'] -%}
+        {%- set rate = var(name) -%}
+        {%- if rate is not number or rate is sameas true or rate is sameas false or rate < 0 or rate > 1 -%}
+            {%- do errors.append(name ~ " must be a share between 0 and 1 such as 0.05, got '" ~ rate ~ "'") -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set min_rows = var('quarantine_error_min_rows') -%}
+    {%- if min_rows is not number or min_rows is sameas true or min_rows is sameas false or min_rows != min_rows | int
+        or min_rows < 0 -%}
+        {%- do errors.append("quarantine_error_min_rows must be a whole number >= 0 (default 10), got '" ~ min_rows ~ "'") -%}
+    {%- endif -%}
     {%- set names = kpi_catalogue() | map(attribute='name') | list -%}
     {%- if var('north_star_kpi') not in names -%}
         {%- do errors.append("north_star_kpi must name a KPI of fct_kpi_monthly (" ~ names | join(', ') ~ "), got '" ~ var('north_star_kpi') ~ "'") -%}

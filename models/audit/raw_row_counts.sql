@@ -1,7 +1,8 @@
 {#-
     Where every raw row went, per raw table: rows_in = rows_staged + rows_quarantined + rows_superseded
     + rows_deleted (a test checks it). Superseded rows are older versions of a record loaded again
-    (re-syncs); deleted rows are current versions soft-deleted in the source.
+    (re-syncs); deleted rows are current versions soft-deleted in the source. The quarantine thresholds
+    of the build (vars) ride along for the quarantine_rate check.
 -#}
 {%- set tables = raw_tables() -%}
 -- The union is generated from raw_tables(); sqlfluff measures indentation on the rendered loop.
@@ -18,7 +19,10 @@ unioned as (
         count(case when _disposition = 'staged' then 1 end) as rows_staged,
         count(case when _disposition = 'quarantined' then 1 end) as rows_quarantined,
         count(case when _disposition = 'superseded' then 1 end) as rows_superseded,
-        count(case when _disposition = 'deleted' then 1 end) as rows_deleted
+        count(case when _disposition = 'deleted' then 1 end) as rows_deleted,
+        {{ var('quarantine_warn_rate') }} as quarantine_warn_rate,
+        {{ var('quarantine_error_rate') }} as quarantine_error_rate,
+        {{ var('quarantine_error_min_rows') }} as quarantine_error_min_rows
     from {{ source_name }}__{{ table_name }}
     {%- if not loop.last %}
     union all

@@ -37,48 +37,42 @@ def cmd_generate(args: argparse.Namespace) -> None:
                    f"{len(manifest['injected'])} bad rows injected")
 
 
-def _print_loaded(results: list) -> None:
+def _print_loaded(results: list, append: bool = False) -> None:
     for result in results:
-        origin = result.path.name if result.path else "no file: empty table kept/created"
+        if result.path is None:
+            origin = "no file: left as it was" if append else "no file: now empty (the load is a snapshot of DIR)"
+        else:
+            origin = result.path.name + (" (empty file)" if result.empty_file else "")
         print(f"    {result.table:<34} {result.rows:>10,}  {origin}")
+    emptied = [r.table for r in results if r.path is None]
+    if emptied and not append:
+        print(f"    {len(emptied)} table(s) had no file and are now empty: {', '.join(emptied)}")
 
 
 def cmd_load(args: argparse.Namespace) -> None:
+    from revenue_warehouse.engines import engine_for
+    from revenue_warehouse.pipeline.formats import Formats
     from revenue_warehouse.pipeline.load import load
     from revenue_warehouse.pipeline.runs import Run
 
-    if args.target != "duckdb":
-        if args.append:
-            raise WarehouseError(f"--append is DuckDB-only for now; load the full folder into {args.target}")
-        if args.target == "postgres":
-            from revenue_warehouse.engines.postgres import load_postgres, pg_env
-
-            env = pg_env()
-            started = _step(f"loading {args.source} into PostgreSQL {env['PGHOST']}:{env['PGPORT']}/{env['PGDATABASE']}")
-            results = load_postgres(Path(args.source))
-        else:
-            from revenue_warehouse.engines.spark import load_spark, spark_home
-
-            started = _step(f"loading {args.source} into Spark tables under {spark_home()}")
-            results = load_spark(Path(args.source))
-        _print_loaded(results)
-        _done(started, f"{sum(r.rows for r in results):,} rows (now: dbt build --target {args.target})")
-        return
-
-    db = warehouse_path()
-    run = Run("append" if args.append else "load")
-    started = _step(f"loading {args.source} into {db}{' (append)' if args.append else ''}")
-    results = load(Path(args.source), db, append=args.append)
-    _print_loaded(results)
-    run.record(db, "loaded", f"{sum(r.rows for r in results):,} rows from {args.source}")
-    _done(started, f"{sum(r.rows for r in results):,} rows")
+    engine = engine_for(args.target)
+    formats = Formats(date_order=args.date_order, number_format=args.number_format)
+    started = _step(f"loading {args.source} into {engine.label}{' (append)' if args.append else ''}")
+    results = load(Path(args.source), engine, append=args.append, formats=formats)
+    _print_loaded(results, args.append)
+    rows = sum(r.rows for r in results)
+    if args.target == "duckdb":
+        Run("append" if args.append else "load").record(warehouse_path(), "loaded", f"{rows:,} rows from {args.source}")
+        _done(started, f"{rows:,} rows")
+    else:
+        _done(started, f"{rows:,} rows (now: dbt build --target {args.target})")
 
 
 def cmd_build(args: argparse.Namespace) -> None:
     from revenue_warehouse.pipeline.build import build
 
     started = _step(f"dbt build on {warehouse_path()}, checks, publish to {publish_path()}")
-    build(warehouse_path(), args.vars, args.dbt_args)
+    build(warehouse_path(), args.vars, args.dbt_args, verbose=args.verbose, debug=args.debug)
     _done(started)
 
 
@@ -137,7 +131,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
     results = load(raw, db)
     _done(started, f"{sum(r.rows for r in results):,} rows")
     started = _step("dbt build, checks, publish")
-    build(db)
+    build(db, verbose=args.verbose, debug=args.debug)
     _done(started)
     from revenue_warehouse.outputs.report import write_report
 
@@ -205,54 +199,87 @@ def demo_summary(build_file: Path, published: Path) -> str:
     ])
 
 
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="warehouse", description="Revenue analytics warehouse pipeline.")
-    sub = p.add_subparsers(dest="command", required=True)
+ENVIRONMENT = """\
+environment variables:
+  WAREHOUSE_PATH          the private build file dbt builds into (default: warehouse.duckdb in the project)
+  WAREHOUSE_PUBLISH_PATH  the file BI tools read (default: published/<name> next to WAREHOUSE_PATH)
+  DBT_TARGET              the profile target: duckdb (default), postgres, spark
+  PGHOST PGPORT PGUSER PGPASSWORD PGDATABASE
+                          PostgreSQL connection (load --target postgres, DBT_TARGET=postgres)
+  SPARK_HOME_DIR          Spark tables and metastore (default: build/spark)
+"""
 
-    g = sub.add_parser("generate", help="write a deterministic synthetic company as raw files")
-    g.add_argument("--scale", type=float, default=1.0, help="1 = ~$20M ARR, ~2,000 customers (default 1)")
-    g.add_argument("--seed", type=int, default=42)
-    g.add_argument("--out", required=True, help="output folder (DIR/<schema>/<table>.<format>)")
-    g.add_argument("--format", choices=["parquet", "csv"], default="parquet")
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="warehouse", description="Revenue analytics warehouse pipeline.",
+                                epilog=ENVIRONMENT, formatter_class=argparse.RawDescriptionHelpFormatter)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--verbose", action="store_true", help="show dbt's node log instead of progress lines")
+    common.add_argument("--debug", action="store_true", help="show tracebacks and dbt's full error messages")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help_text, description=help_text, parents=[common], epilog=ENVIRONMENT,
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    g = command("generate", "write a deterministic synthetic company as raw files")
+    g.add_argument("--scale", type=float, default=1.0, help="company size: 1 = ~$20M ARR, ~2,000 customers (default 1)")
+    g.add_argument("--seed", type=int, default=42, help="random seed: the same seed and end month give the same files")
+    g.add_argument("--end-month", metavar="YYYY-MM", default=None,
+                   help="the last month of the company's history (default: the current month)")
+    g.add_argument("--out", required=True, metavar="DIR", help="output folder (DIR/<schema>/<table>.<format>)")
+    g.add_argument("--format", choices=["parquet", "csv"], default="parquet", help="file format (default parquet)")
     g.add_argument("--bad-rows-rate", type=float, default=DEFAULT_BAD_ROWS_RATE,
-                   help="share of rows corrupted per table (0 = clean)")
+                   help=f"share of rows corrupted per table, to exercise quarantine (0 = clean; default {DEFAULT_BAD_ROWS_RATE})")
     g.set_defaults(func=cmd_generate)
 
-    ld = sub.add_parser("load", help="load DIR/<schema>/<table>.parquet|csv into the raw schemas")
-    ld.add_argument("--from", dest="source", required=True)
-    ld.add_argument("--append", action="store_true", help="add the rows as a delta instead of replacing tables")
+    ld = command("load", "load DIR/<schema>/<table>.parquet|csv into the raw schemas")
+    ld.add_argument("--from", dest="source", required=True, metavar="DIR",
+                    help="folder of exports: DIR/<schema>/<table>.parquet|csv (e.g. DIR/raw_billing/invoice.csv)")
+    ld.add_argument("--append", action="store_true",
+                    help="add the rows as a delta (late rows, re-syncs) instead of making the raw schemas a "
+                         "snapshot of DIR")
+    ld.add_argument("--date-order", choices=["ymd", "mdy", "dmy"], default="ymd",
+                    help="how the files write dates that are not YYYY-MM-DD: mdy reads 01/13/2022 (US), dmy "
+                         "13/01/2022; ISO dates are always read (default ymd: ISO only)")
+    ld.add_argument("--number-format", choices=["plain", "us", "eu"], default="plain",
+                    help="us reads 1,234.50, eu reads 1.234,50; plain 1234.50 is always read (default plain)")
     ld.add_argument("--target", choices=["duckdb", "postgres", "spark"], default="duckdb",
                     help="duckdb (WAREHOUSE_PATH, default), postgres (PGHOST, PGPORT, PGUSER, PGPASSWORD, "
                          "PGDATABASE) or spark (SPARK_HOME_DIR)")
     ld.set_defaults(func=cmd_load)
 
-    b = sub.add_parser("build", help="dbt build, checks, then publish atomically (extra dbt arguments after --)")
-    b.add_argument("--vars", help="dbt vars as YAML, e.g. '{as_of_date: \"2025-12-31\"}'")
-    b.add_argument("dbt_args", nargs=argparse.REMAINDER, help="-- then extra dbt arguments")
+    b = command("build", "dbt build, checks, then publish atomically (extra dbt arguments after --)")
+    b.add_argument("--vars", help="dbt vars as YAML, e.g. '{as_of_date: \"2025-12-31\", min_group_size: 5}' "
+                                  "(docs/metrics.md lists them)")
+    b.add_argument("dbt_args", nargs=argparse.REMAINDER, help="-- then extra dbt arguments, e.g. -- --select marts")
     b.set_defaults(func=cmd_build)
 
-    c = sub.add_parser("check", help="data-quality checks on the build file (results in audit.check_results)")
+    c = command("check", "data-quality checks on the build file (results in audit.check_results)")
     c.set_defaults(func=cmd_check)
 
-    r = sub.add_parser("report", help="write the KPI report (self-contained HTML) from the published marts")
-    r.add_argument("--out", default=str(PROJECT_ROOT / "reports"), help="output folder (index.html)")
+    r = command("report", "write the KPI report (self-contained HTML) from the published marts")
+    r.add_argument("--out", default=str(PROJECT_ROOT / "reports"), metavar="DIR",
+                   help="output folder for index.html (default: reports/ in the project)")
     r.set_defaults(func=cmd_report)
 
-    e = sub.add_parser("export", help="write every published mart as a file (one per mart)")
-    e.add_argument("--format", choices=["parquet", "csv"], default="parquet")
-    e.add_argument("--out", required=True, help="output folder")
+    e = command("export", "write every published mart as a file (one per mart)")
+    e.add_argument("--format", choices=["parquet", "csv"], default="parquet", help="file format (default parquet)")
+    e.add_argument("--out", required=True, metavar="DIR", help="output folder")
     e.set_defaults(func=cmd_export)
 
-    st = sub.add_parser("status", help="last runs and the age of the published marts")
+    st = command("status", "as-of date, reporting window, last runs, check counts and the published file's age")
     st.set_defaults(func=cmd_status)
 
-    d = sub.add_parser("demo", help="generate scale 1 -> load -> build, check, publish -> summary")
-    d.add_argument("--scale", type=float, default=1.0)
-    d.add_argument("--seed", type=int, default=42)
+    d = command("demo", "generate a company ending this month -> load -> build, check, publish -> report, summary")
+    d.add_argument("--scale", type=float, default=1.0, help="company size (default 1: ~$20M ARR)")
+    d.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    d.add_argument("--end-month", metavar="YYYY-MM", default=None,
+                   help="the last month of the demo company (default: the current month)")
     d.set_defaults(func=cmd_demo)
 
-    bm = sub.add_parser("benchmark", help="generate, load, full and daily dbt build at several scales; "
-                                          "times and peak memory to benchmarks/results.csv")
+    bm = command("benchmark", "generate, load, build at several scales; times and peak memory to "
+                              "benchmarks/results.csv")
     bm.add_argument("--scales", default="1,10,100", help="comma-separated scales (default 1,10,100)")
     bm.set_defaults(func=cmd_benchmark)
     return p
@@ -265,11 +292,19 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args.func(args)
     except WarehouseError as exc:
+        if args.debug:
+            raise
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # an unexpected failure: one line, the traceback with --debug
+        if args.debug:
+            raise
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        print(f"error: {type(exc).__name__}: {first} (run again with --debug for the traceback)", file=sys.stderr)
+        return 1
     return 0
 
 

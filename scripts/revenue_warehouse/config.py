@@ -30,6 +30,7 @@ class RawTable:
     schema: str  # e.g. raw_billing
     name: str  # e.g. invoice
     columns: tuple[str, ...]  # in contract order, including loader-managed columns
+    types: tuple[str, ...] = ()  # each column's data_type in the contract (varchar, date, decimal(18,2), ...)
 
     @property
     def qualified(self) -> str:
@@ -48,7 +49,8 @@ def raw_contract() -> dict[str, RawTable]:
         for source in yaml.load(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))["sources"]:
             for table in source["tables"]:
                 columns = tuple(col["name"] for col in table["columns"])
-                raw = RawTable(schema=source["schema"], name=table["name"], columns=columns)
+                types = tuple(str(col.get("data_type", "varchar")).lower() for col in table["columns"])
+                raw = RawTable(schema=source["schema"], name=table["name"], columns=columns, types=types)
                 tables[raw.qualified] = raw
     if not tables:
         raise WarehouseError(f"no raw contract found under {PROJECT_ROOT / SOURCES_GLOB}")
@@ -64,5 +66,12 @@ def warehouse_path() -> Path:
 
 
 def publish_path() -> Path:
-    """The file BI tools read: marts and data-quality results only (env WAREHOUSE_PUBLISH_PATH)."""
-    return Path(os.environ.get("WAREHOUSE_PUBLISH_PATH", PROJECT_ROOT / "published" / "warehouse.duckdb")).resolve()
+    """The file BI tools read: marts and data-quality results only (env WAREHOUSE_PUBLISH_PATH).
+
+    Defaults to ``published/<name>`` next to the build file, so every warehouse has its own published
+    file (the project's default stays ``published/warehouse.duckdb``).
+    """
+    if os.environ.get("WAREHOUSE_PUBLISH_PATH"):
+        return Path(os.environ["WAREHOUSE_PUBLISH_PATH"]).resolve()
+    build_file = warehouse_path()
+    return build_file.parent / "published" / build_file.name

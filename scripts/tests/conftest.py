@@ -37,11 +37,11 @@ def _duckdb_built(raw: Path, name: str) -> Path:
 
 
 def _postgres_built(raw: Path, name: str) -> str:
-    from revenue_warehouse.engines.postgres import load_postgres, pg_env, recreate_database
+    from revenue_warehouse.engines.postgres import PostgresEngine, pg_env, recreate_database
 
     database = f"warehouse_test_{name}"
     recreate_database(database)
-    load_postgres(raw, database)
+    load(raw, PostgresEngine(database))
     env = {**pg_env(database), "DBT_TARGET": "postgres"}
     assert run_dbt(["build", "--quiet"], raw.parent / "unused.duckdb", env=env) == 0, \
         f"dbt build failed on the {name} fixture (PostgreSQL database {database})"

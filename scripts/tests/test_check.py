@@ -82,3 +82,41 @@ def test_fx_rate_carried_back_reports_currency_months_and_amounts(db: Path) -> N
     result = tampered["fx_rate_carried_back"]
     assert result.status == "warn" and result.severity == "warn" and result.observed_value > 0
     assert result.details.startswith("EUR: ") and "..2022-12 converted with its first rate" in result.details
+
+
+def _audit(rows: list[tuple], quarantined: list[tuple[str, str]], thresholds: tuple = (0.02, 0.20, 10)) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(":memory:")
+    con.execute("create schema audit")
+    con.execute("create table audit.raw_row_counts (source_table varchar, rows_in int, rows_quarantined int, "
+                "quarantine_warn_rate double, quarantine_error_rate double, quarantine_error_min_rows int)")
+    con.executemany("insert into audit.raw_row_counts values (?, ?, ?, ?, ?, ?)", [r + thresholds for r in rows])
+    con.execute("create table audit.quarantined_rows (source_table varchar, reason varchar)")
+    if quarantined:
+        con.executemany("insert into audit.quarantined_rows values (?, ?)", quarantined)
+    return con
+
+
+def test_quarantine_fails_only_above_rate_and_minimum_count_and_names_reasons() -> None:
+    from revenue_warehouse.pipeline.check import empty_raw_tables, quarantine_rates
+
+    refunds = [("raw_billing.refund", "orphan_invoice_id")] * 2
+    invoices = [("raw_billing.invoice", "unparseable_invoice_date")] * 30 + [("raw_billing.invoice", "invalid_status")] * 5
+    rows = [("raw_billing.refund", 6, 2), ("raw_billing.invoice", 100, 35), ("raw_crm.lead", 1000, 1), ("raw_cs.onboarding", 0, 0)]
+    with _audit(rows, refunds + invoices) as con:
+        results = {r.check_name: r for r in quarantine_rates(con)}
+        small = results["quarantine_rate:raw_billing.refund"]
+        assert small.status == "warn", "2 of 6 (33 %) is above 20 % but below 10 rows: a small company, not a broken feed"
+        assert "2 of 6 rows quarantined (33.3%" in small.details and "orphan_invoice_id 2" in small.details
+        assert "audit.quarantined_rows where source_table = 'raw_billing.refund'" in small.details
+        big = results["quarantine_rate:raw_billing.invoice"]
+        assert big.status == "fail" and big.threshold == 0.20
+        assert "unparseable_invoice_date 30, invalid_status 5" in big.details, "top reasons, most first"
+        assert results["quarantine_rate:raw_crm.lead"].status == "pass"
+        empty = empty_raw_tables(con)[0]
+        assert empty.status == "warn" and "raw_cs.onboarding" in empty.details and "onboarding and NPS" in empty.details
+    with _audit(rows, refunds + invoices, thresholds=(0.5, 0.5, 1)) as con:  # the vars at other values
+        results = {r.check_name: r for r in quarantine_rates(con)}
+        assert results["quarantine_rate:raw_billing.refund"].status == "pass"
+        assert results["quarantine_rate:raw_billing.invoice"].status == "pass"
+    with _audit(rows, refunds + invoices, thresholds=(0.02, 0.3, 2)) as con:
+        assert {r.check_name: r for r in quarantine_rates(con)}["quarantine_rate:raw_billing.refund"].status == "fail"

@@ -4,7 +4,7 @@ and each has its effect; a bad value stops the run with one line naming the var.
 The clean fixture (built with the defaults) is copied twice; one copy is rebuilt with plain dbt, the other
 with `warehouse build` (which also publishes), both with every var set away from its default:
 as_of_date mid-window and mid-month, include_contractors true, min_group_size 3, benefits_load_rate 0.25,
-north_star_kpi arr_usd.
+north_star_kpi arr_usd, quarantine thresholds 0.05 / 0.5 / 3 rows.
 """
 
 from __future__ import annotations
@@ -23,9 +23,11 @@ from revenue_warehouse.pipeline.build import run_dbt
 from revenue_warehouse.config import PROJECT_ROOT
 
 VARS = {"as_of_date": "2025-06-15", "include_contractors": True, "min_group_size": 3,
-        "benefits_load_rate": 0.25, "north_star_kpi": "arr_usd"}
+        "benefits_load_rate": 0.25, "north_star_kpi": "arr_usd", "quarantine_warn_rate": 0.05,
+        "quarantine_error_rate": 0.5, "quarantine_error_min_rows": 3}
 VARS_TEXT = ("{as_of_date: '2025-06-15', include_contractors: true, min_group_size: 3, "
-             "benefits_load_rate: 0.25, north_star_kpi: arr_usd}")
+             "benefits_load_rate: 0.25, north_star_kpi: arr_usd, quarantine_warn_rate: 0.05, "
+             "quarantine_error_rate: 0.5, quarantine_error_min_rows: 3}")
 
 
 def _copy(clean_warehouse: tuple[Path, Path], folder: Path) -> Path:
@@ -126,6 +128,17 @@ def test_north_star_follows_the_var(builds: dict[str, Path], build: str) -> None
         == [("arr_usd",)]
 
 
+@pytest.mark.parametrize("build", ["plain", "cli"])
+def test_quarantine_thresholds_reach_the_check(builds: dict[str, Path], build: str) -> None:
+    rows = _query(builds[build], "select distinct quarantine_warn_rate, quarantine_error_rate, quarantine_error_min_rows "
+                                 "from audit.raw_row_counts")
+    assert [tuple(float(v) for v in row) for row in rows] == [(0.05, 0.5, 3.0)]
+    if build == "cli":
+        thresholds = _query(builds[build], "select distinct threshold from audit.check_results "
+                                           "where check_name like 'quarantine_rate:%'")
+        assert thresholds == [(0.05,)], "the check used the build's warn rate"
+
+
 @pytest.mark.parametrize("bad, messages", [
     ("{as_of_date: '2025-02-30', min_group_size: 0, north_star_kpi: revenue, include_contractors: maybe, "
      "benefits_load_rate: -0.1}",
@@ -133,6 +146,9 @@ def test_north_star_follows_the_var(builds: dict[str, Path], build: str) -> None
       "invalid var: north_star_kpi must name a KPI of fct_kpi_monthly",
       "invalid var: include_contractors must be true or false", "invalid var: benefits_load_rate must be a number >= 0"]),
     ("{as_of_date: June}", ["invalid var: as_of_date must be a date like 2025-12-31"]),
+    ("{quarantine_warn_rate: 2, quarantine_error_min_rows: -1}",
+     ["invalid var: quarantine_warn_rate must be a share between 0 and 1",
+      "invalid var: quarantine_error_min_rows must be a whole number >= 0"]),
 ])
 def test_a_bad_value_stops_the_build_naming_the_var(clean_warehouse: tuple[Path, Path], tmp_path: Path,
                                                     bad: str, messages: list[str]) -> None:

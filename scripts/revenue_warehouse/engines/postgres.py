@@ -6,8 +6,8 @@ and the same tests run on a PostgreSQL server (``make test-postgres``). Connecti
 warehouse, warehouse, warehouse — what ``scripts/postgres_up.sh`` creates), the same variables the
 ``postgres`` target of ``profiles.example.yml`` reads.
 
-Loading keeps the loader's guarantees: every file is checked first (``revenue_warehouse.pipeline.load.discover``), values land
-as text exactly as the file has them, and all tables are replaced in one transaction.
+Loading keeps the loader's guarantees (``revenue_warehouse.pipeline.load``): every file is checked
+first, values land as canonical text, and all tables are replaced in one transaction.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import psycopg2
 import psycopg2.extensions
 
 from revenue_warehouse.config import RawTable, WarehouseError, raw_contract
-from revenue_warehouse.pipeline.load import LoadResult, discover, load_timestamp, write_text_csv
+from revenue_warehouse.engines import LoadResult, PreparedTable, reader_connection, text_csv
 
 DEFAULTS = {"PGHOST": "127.0.0.1", "PGPORT": "5432", "PGUSER": "warehouse", "PGPASSWORD": "warehouse",
             "PGDATABASE": "warehouse"}
@@ -87,40 +87,47 @@ def _create_table_sql(table: RawTable, columns: list[str]) -> str:
     return f"create table {table.schema}.{_quote(table.name)} ({', '.join(_quote(c) + ' text' for c in columns)})"
 
 
-def load_postgres(source_dir: Path, database: str | None = None) -> list[LoadResult]:
-    """Replace the raw tables of ``database`` with the files under source_dir, in one transaction."""
-    files = discover(source_dir)
-    loaded_at = load_timestamp()
-    results: list[LoadResult] = []
-    reader = duckdb.connect(":memory:")
-    con = connect(database)
-    try:
-        with tempfile.TemporaryDirectory() as tmp, con.cursor() as cur:
-            for schema in sorted({t.schema for t in raw_contract().values()}):
-                cur.execute(f"create schema if not exists {schema}")
-            for raw in files:
-                csv = Path(tmp) / f"{raw.table.qualified}.csv"
-                columns = write_text_csv(reader, raw, loaded_at, csv)
-                cur.execute(f"drop table if exists {raw.table.schema}.{_quote(raw.table.name)}")
-                cur.execute(_create_table_sql(raw.table, columns))
-                with open(csv, encoding="utf-8") as handle:
-                    cur.copy_expert(
-                        f"copy {raw.table.schema}.{_quote(raw.table.name)} from stdin with (format csv, header true)",
-                        handle,
-                    )
-                results.append(LoadResult(raw.table.qualified, raw.path, cur.rowcount))
-            present = {raw.table.qualified for raw in files}
-            for table in raw_contract().values():
-                if table.qualified not in present:
-                    cur.execute(f"select to_regclass('{table.qualified}')")
-                    if cur.fetchone()[0] is None:
-                        cur.execute(_create_table_sql(table, list(table.columns)))
+class PostgresEngine:
+    """A PostgreSQL database (``database``, default PGDATABASE): every table replaced in one transaction."""
+
+    def __init__(self, database: str | None = None) -> None:
+        self.database = database
+        env = pg_env(database)
+        self.label = f"PostgreSQL {env['PGHOST']}:{env['PGPORT']}/{env['PGDATABASE']}"
+
+    def write(self, tables: list[PreparedTable], absent: list[RawTable], append: bool) -> list[LoadResult]:
+        if append:
+            raise WarehouseError("--append is DuckDB-only for now; load the full folder into PostgreSQL")
+        results: list[LoadResult] = []
+        reader = reader_connection()
+        con = connect(self.database)
+        try:
+            with tempfile.TemporaryDirectory() as tmp, con.cursor() as cur:
+                for schema in sorted({t.schema for t in raw_contract().values()}):
+                    cur.execute(f"create schema if not exists {schema}")
+                for prepared in tables:
+                    table = prepared.table
+                    csv = Path(tmp) / f"{table.qualified}.csv"
+                    columns = text_csv(reader, prepared, csv)
+                    cur.execute(f"drop table if exists {table.schema}.{_quote(table.name)}")
+                    cur.execute(_create_table_sql(table, columns))
+                    with open(csv, encoding="utf-8") as handle:
+                        cur.copy_expert(
+                            f"copy {table.schema}.{_quote(table.name)} from stdin with (format csv, header true)",
+                            handle,
+                        )
+                    results.append(LoadResult(table.qualified, prepared.path, cur.rowcount, prepared.empty_file))
+                for table in absent:
+                    cur.execute(f"drop table if exists {table.schema}.{_quote(table.name)}")
+                    cur.execute(_create_table_sql(table, list(table.columns)))
                     results.append(LoadResult(table.qualified, None, 0))
-        con.commit()
-    except (psycopg2.Error, duckdb.Error) as exc:
-        con.rollback()
-        raise WarehouseError(f"load into PostgreSQL failed, database unchanged: {str(exc).strip().splitlines()[0]}") from None
-    finally:
-        con.close()
-        reader.close()
-    return results
+            con.commit()
+        except (psycopg2.Error, duckdb.Error) as exc:
+            con.rollback()
+            raise WarehouseError(
+                f"load into PostgreSQL failed, database unchanged: {str(exc).strip().splitlines()[0]}"
+            ) from None
+        finally:
+            con.close()
+            reader.close()
+        return results

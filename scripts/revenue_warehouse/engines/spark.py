@@ -2,7 +2,8 @@
 
 Both use the folder ``SPARK_HOME_DIR`` (default ``build/spark``): table files under ``warehouse/`` and the
 embedded Hive metastore in ``metastore_db/`` (one process at a time: load, then build). Raw files are
-loaded as the loader does for every engine: each file checked first, values as text.
+loaded as the loader does for every engine (``revenue_warehouse.pipeline.load``): each file checked
+first, values as canonical text.
 """
 
 from __future__ import annotations
@@ -12,10 +13,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
-from revenue_warehouse.config import PROJECT_ROOT, WarehouseError, raw_contract
-from revenue_warehouse.pipeline.load import LoadResult, discover, load_timestamp, write_text_csv
+from revenue_warehouse.config import PROJECT_ROOT, RawTable, WarehouseError, raw_contract
+from revenue_warehouse.engines import LoadResult, PreparedTable, reader_connection, text_csv
 
 
 def spark_home() -> Path:
@@ -41,33 +40,38 @@ def session() -> Any:
     )
 
 
-def load_spark(source_dir: Path) -> list[LoadResult]:
-    """Replace the raw tables with the files under source_dir (text columns, via CSV written by DuckDB)."""
-    files = discover(source_dir)
-    loaded_at = load_timestamp()
-    spark = session()
-    reader = duckdb.connect(":memory:")
-    results: list[LoadResult] = []
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            for schema in sorted({t.schema for t in raw_contract().values()}):
-                spark.sql(f"create database if not exists {schema}")
-            for raw in files:
-                csv = Path(tmp) / f"{raw.table.qualified}.csv"
-                write_text_csv(reader, raw, loaded_at, csv)
-                frame = (spark.read.option("header", True).option("escape", '"').option("multiLine", True)
-                         .csv(str(csv)))
-                frame.write.mode("overwrite").format("parquet").saveAsTable(raw.table.qualified)
-                results.append(LoadResult(raw.table.qualified, raw.path, frame.count()))
-            present = {raw.table.qualified for raw in files}
-            for table in raw_contract().values():
-                if table.qualified not in present:
+class SparkEngine:
+    """Spark tables under ``SPARK_HOME_DIR`` (no transactions: a failed load can leave some tables new)."""
+
+    def __init__(self) -> None:
+        self.label = f"Spark tables under {spark_home()}"
+
+    def write(self, tables: list[PreparedTable], absent: list[RawTable], append: bool) -> list[LoadResult]:
+        if append:
+            raise WarehouseError("--append is DuckDB-only for now; load the full folder into Spark")
+        spark = session()
+        reader = reader_connection()
+        results: list[LoadResult] = []
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                for schema in sorted({t.schema for t in raw_contract().values()}):
+                    spark.sql(f"create database if not exists {schema}")
+                for prepared in tables:
+                    csv = Path(tmp) / f"{prepared.table.qualified}.csv"
+                    text_csv(reader, prepared, csv)
+                    frame = (spark.read.option("header", True).option("escape", '"').option("multiLine", True)
+                             .csv(str(csv)))
+                    frame.write.mode("overwrite").format("parquet").saveAsTable(prepared.table.qualified)
+                    results.append(LoadResult(prepared.table.qualified, prepared.path, frame.count(),
+                                              prepared.empty_file))
+                for table in absent:
                     columns = ", ".join(f"`{c}` string" for c in table.columns)
-                    spark.sql(f"create table if not exists {table.qualified} ({columns}) using parquet")
+                    spark.sql(f"drop table if exists {table.qualified}")
+                    spark.sql(f"create table {table.qualified} ({columns}) using parquet")
                     results.append(LoadResult(table.qualified, None, 0))
-    except Exception as exc:  # py4j / analysis errors: one line for the user
-        raise WarehouseError(f"load into Spark failed: {str(exc).strip().splitlines()[0]}") from None
-    finally:
-        reader.close()
-        spark.stop()
-    return results
+        except Exception as exc:  # py4j / analysis errors: one line for the user
+            raise WarehouseError(f"load into Spark failed: {str(exc).strip().splitlines()[0]}") from None
+        finally:
+            reader.close()
+            spark.stop()
+        return results

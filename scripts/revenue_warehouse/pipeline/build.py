@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import shutil
 import subprocess
@@ -60,6 +61,76 @@ def run_dbt(command: list[str], db_path: Path, vars_: dict | None = None, extra:
     return subprocess.call(args, cwd=PROJECT_ROOT, env=full_env, stdout=output, stderr=output)
 
 
+LAYERS = (("seed", "seeds"), ("base_", "staging"), ("stg_", "staging"), ("int_", "intermediate"),
+          ("fct_", "marts"), ("dim_", "marts"), ("quarantined_rows", "audit"), ("raw_row_counts", "audit"))
+
+
+def _layer(node: dict) -> str:
+    """The layer a node belongs to, for progress lines: seeds, staging, intermediate, marts, audit, tests."""
+    if node.get("resource_type") == "seed":
+        return "seeds"
+    if node.get("resource_type") in ("test", "unit_test"):
+        return "tests"
+    name = str(node.get("node_name", ""))
+    return next((layer for prefix, layer in LAYERS if name.startswith(prefix)), "models")
+
+
+def run_dbt_quietly(command: list[str], db_path: Path, vars_: dict | None = None,
+                    extra: list[str] | None = None, debug: bool = False) -> int:
+    """Run dbt showing progress (nodes done / total and the layer) and its summary, not its node log.
+
+    dbt's full log stays in logs/dbt.log. Errors and failures are printed (their first lines unless
+    ``debug``), warnings as one line naming them.
+    """
+    args = dbt_command(command, vars_, [*(extra or []), "--log-format", "json"])
+    env = {**os.environ, "WAREHOUSE_PATH": str(db_path)}
+    process = subprocess.Popen(args, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True, bufsize=1)
+    done, total, layer, last_shown = 0, 0, "", -1
+    warnings: list[str] = []
+    errors: list[str] = []
+    tty = sys.stdout.isatty()
+    assert process.stdout is not None
+    for line in process.stdout:
+        try:
+            event = json.loads(line)
+        except ValueError:
+            errors.append(line.rstrip())  # not dbt's JSON: a crash before logging started
+            continue
+        info, data = event.get("info", {}), event.get("data", {})
+        name, level = info.get("name", ""), info.get("level", "")
+        node = data.get("node_info") or {}
+        if "total" in data and "index" in data and name != "LogStartLine":
+            done, total = max(done, int(data["index"])), int(data["total"])
+            current = _layer(node)
+            percent = 100 * done // max(total, 1)
+            if current != layer or (tty and percent != last_shown):
+                layer, last_shown = current, percent
+                text = f"    dbt {command[0]}: {done:>4}/{total} nodes ({percent:>3}%)  {layer}"
+                print(("\r" + text) if tty else text, end="" if tty else "\n", flush=True)
+            status = str(data.get("status", "")).lower()
+            if status in ("warn",):
+                warnings.append(node.get("node_name") or info.get("msg", ""))
+        elif name == "StatsLine":
+            stats = data.get("stats", {})
+            if tty:
+                print()
+            print("    dbt: " + ", ".join(f"{stats.get(k, 0)} {k}" for k in ("pass", "warn", "error", "skip")
+                                           if k in stats) + f" of {stats.get('total', total)} nodes", flush=True)
+        elif level == "error" or name in ("RunResultError", "RunResultFailure"):
+            message = info.get("msg", "")
+            errors.append(message if debug else "\n".join(message.splitlines()[:6]))
+    code = process.wait()
+    if tty and done and not errors:
+        print()
+    if warnings:
+        shown = ", ".join(warnings[:6]) + (f" and {len(warnings) - 6} more" if len(warnings) > 6 else "")
+        print(f"    dbt warnings ({len(warnings)}): {shown} (details: logs/dbt.log, or --verbose)", flush=True)
+    for message in dict.fromkeys(m for m in errors if m.strip()):
+        print(f"    {message}", flush=True)
+    return code
+
+
 @contextmanager
 def build_lock(db_path: Path) -> Iterator[None]:
     """One build at a time per warehouse file: a second concurrent build fails at once, clearly."""
@@ -86,9 +157,9 @@ def build_lock(db_path: Path) -> Iterator[None]:
 
 
 def build(db_path: Path, vars_text: str | None = None, extra: list[str] | None = None,
-          target: Path | None = None) -> list[CheckResult]:
+          target: Path | None = None, verbose: bool = False, debug: bool = False) -> list[CheckResult]:
     """dbt build -> checks -> publish (write-audit-publish). Raises WarehouseError on any failure,
-    leaving the published file as it was."""
+    leaving the published file as it was. dbt shows progress and its summary; ``verbose``: its node log."""
     from revenue_warehouse.pipeline.check import check_path, summary
     from revenue_warehouse.pipeline.publish import mart_row_counts, publish
     from revenue_warehouse.pipeline.runs import Run, last_dbt_invocation_id
@@ -99,13 +170,16 @@ def build(db_path: Path, vars_text: str | None = None, extra: list[str] | None =
     target = target or publish_path()
     run = Run("build")
     with build_lock(db_path):
-        code = run_dbt(["build"], db_path, vars_, list(extra or []))
+        if verbose:
+            code = run_dbt(["build"], db_path, vars_, list(extra or []))
+        else:
+            code = run_dbt_quietly(["build"], db_path, vars_, list(extra or []), debug=debug)
         run.dbt_invocation_id = last_dbt_invocation_id()
         if code != 0:
             run.record(db_path, "failed", f"dbt build exit {code}")
             raise WarehouseError(
                 f"dbt build failed (exit {code}); published marts unchanged ({target}). "
-                f"See the errors above and {PROJECT_ROOT / 'logs' / 'dbt.log'}"
+                f"See the errors above and {PROJECT_ROOT / 'logs' / 'dbt.log'} (or rerun with --verbose)"
             )
         run_dbt(["source", "freshness"], db_path, vars_, quiet=True)  # stale sources: a warning check
         results = check_path(db_path, run.run_id)

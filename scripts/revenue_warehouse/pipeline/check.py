@@ -21,8 +21,6 @@ import duckdb
 
 from revenue_warehouse.config import PROJECT_ROOT
 
-QUARANTINE_WARN_RATE = 0.02  # share of a raw table's rows
-QUARANTINE_ERROR_RATE = 0.20
 ANOMALY_MADS = 3.5  # modified z-score cut-off (Iglewicz & Hoaglin): |move - median| > 3.5 x 1.4826 x MAD
 ANOMALY_SKIP_MONTHS = 12  # the first year of the window is a ramp-up (ttm values are partial)
 HEADLINE_KPIS = ("revenue_per_head_ttm_usd", "arr_usd", "revenue_usd", "avg_fte", "cac_3m_usd", "nrr")
@@ -50,21 +48,56 @@ def _one(con: duckdb.DuckDBPyConnection, sql: str) -> tuple:
 
 
 def quarantine_rates(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
-    """Share of each raw table's rows quarantined: a warning above 2 %, an error above 20 %. (That every row
-    is accounted for is the dbt test rows_accounted_for on audit.raw_row_counts, not repeated here.)"""
-    rows = con.execute(
-        "select source_table, rows_in, rows_quarantined from audit.raw_row_counts order by source_table"
-    ).fetchall()
+    """Share of each raw table's rows quarantined: a warning above var quarantine_warn_rate, an error
+    when the share exceeds quarantine_error_rate and at least quarantine_error_min_rows rows are
+    quarantined (thresholds ride on audit.raw_row_counts). The details name the top reasons. (That every
+    row is accounted for is the dbt test rows_accounted_for on audit.raw_row_counts, not repeated here.)"""
+    rows = con.execute("""
+        select source_table, rows_in, rows_quarantined, quarantine_warn_rate, quarantine_error_rate,
+            quarantine_error_min_rows
+        from audit.raw_row_counts order by source_table
+    """).fetchall()
+    reasons: dict[str, list[tuple[str, int]]] = {}
+    for table, reason, count in con.execute("""
+        select source_table, reason, count(*) from audit.quarantined_rows
+        group by source_table, reason order by source_table, count(*) desc, reason
+    """).fetchall():
+        reasons.setdefault(table, []).append((reason, count))
     results = []
-    for table, rows_in, quarantined in rows:
+    for table, rows_in, quarantined, warn_rate, error_rate, min_rows in rows:
         rate = quarantined / rows_in if rows_in else 0.0
-        severity = "error" if rate > QUARANTINE_ERROR_RATE else "warn"
+        is_error = rate > error_rate and quarantined >= min_rows
+        top = ", ".join(f"{reason} {count}" for reason, count in reasons.get(table, [])[:3])
+        where = f"; see audit.quarantined_rows where source_table = '{table}'" if quarantined else ""
+        rule = (f"error above {error_rate:.0%} with >= {min_rows} rows" if is_error
+                else f"warn above {warn_rate:.0%}; error above {error_rate:.0%} with >= {min_rows} rows")
         results.append(CheckResult(
-            f"quarantine_rate:{table}", severity, rate <= QUARANTINE_WARN_RATE, rate,
-            QUARANTINE_WARN_RATE if severity == "warn" else QUARANTINE_ERROR_RATE,
-            f"{quarantined} of {rows_in} rows quarantined (see audit.quarantined_rows)",
+            f"quarantine_rate:{table}", "error" if is_error else "warn", rate <= warn_rate and not is_error, rate,
+            error_rate if is_error else warn_rate,
+            f"{quarantined:,} of {rows_in:,} rows quarantined ({rate:.1%}; {rule})" + (f": {top}" if top else "") + where,
         ))
     return results
+
+
+#: What each raw table feeds, for the empty-table warning (every contract table feeds a KPI).
+FEEDS = {
+    "raw_crm": "funnel KPIs (MQLs, SQLs, win rate, pipeline) and customer identities",
+    "raw_billing": "revenue, MRR/ARR, NRR, churn and every per-head ratio",
+    "raw_hr": "headcount, FTE, payroll cost and every per-head ratio",
+    "raw_finance": "FX conversion and non-payroll cost (CAC, margins)",
+    "raw_cs": "onboarding and NPS KPIs",
+}
+
+
+def empty_raw_tables(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
+    """Raw tables with no rows (a first load without the file, or a snapshot without it): their KPIs
+    come out null or zero, which must not pass unnoticed."""
+    empty = [r[0] for r in con.execute(
+        "select source_table from audit.raw_row_counts where rows_in = 0 order by source_table").fetchall()]
+    feeds = sorted({FEEDS[t.split(".")[0]] for t in empty if t.split(".")[0] in FEEDS})
+    details = (f"{len(empty)} raw table(s) empty: {', '.join(empty)}; affects {'; '.join(feeds)}" if empty
+               else "every raw table has rows")
+    return [CheckResult("empty_raw_tables", "warn", not empty, float(len(empty)), 0.0, details)]
 
 
 def billing_money_reconciles(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
@@ -148,14 +181,26 @@ def mappings_complete(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
         select distinct gl.account_code from staging.stg_finance__gl_entries as gl
         where not exists (select 1 from staging.gl_accounts as map where trim(map.account_code) = trim(gl.account_code))
     """).fetchall()
-    days = _one(con, "select coalesce(sum(days_without_compensation), 0) from intermediate.int_headcount_monthly where function = 'all'")[0]
+    days, months, first, last = _one(con, """
+        select coalesce(sum(days_without_compensation), 0), count(case when days_without_compensation > 0 then 1 end),
+            min(case when days_without_compensation > 0 then month end),
+            max(case when days_without_compensation > 0 then month end)
+        from intermediate.int_headcount_monthly where function = 'all'
+    """)
+
+    def listed(kind: str, seed: str, names: list[str]) -> str:
+        shown = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+        return f"{len(names)} {kind} missing from seed {seed}" + (f": {shown}" if names else "")
+
     return [
         CheckResult("unmapped_departments", "warn", not departments, float(len(departments)), 0.0,
-                    "departments missing from seed department_functions: " + ", ".join(sorted(d[0] for d in departments))),
+                    listed("departments", "department_functions", sorted(d[0] for d in departments))),
         CheckResult("unmapped_gl_accounts", "warn", not accounts, float(len(accounts)), 0.0,
-                    "accounts missing from seed gl_accounts: " + ", ".join(sorted(a[0] for a in accounts))),
+                    listed("accounts", "gl_accounts", sorted(str(a[0]) for a in accounts))),
         CheckResult("days_without_compensation", "warn", days == 0, float(days), 0.0,
-                    "counted employee-days with no pay in force (they cost 0)"),
+                    f"{int(days):,} counted employee-days with no pay in force, in {months} months"
+                    + (f" ({first:%Y-%m}..{last:%Y-%m})" if months else "")
+                    + "; they cost 0 (int_headcount_monthly.days_without_compensation)"),
     ]
 
 
@@ -244,7 +289,7 @@ def source_freshness(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
 
 
 CHECKS: tuple[Check, ...] = (
-    quarantine_rates, billing_money_reconciles, headcount_adds_up,
+    quarantine_rates, empty_raw_tables, billing_money_reconciles, headcount_adds_up,
     identities_resolved, mappings_complete, fx_rate_carried_back, privacy_differencing, kpi_anomalies,
     source_freshness,
 )

@@ -3,20 +3,23 @@
 Layout: ``DIR/<schema>/<table>.parquet`` or ``.csv`` (schema and table names from the raw contract).
 Files and folders whose names start with ``_`` or ``.`` are ignored (e.g. the generator's manifest).
 
-Every file is checked before anything is written: an unknown folder or table, an unreadable file or a
-missing contract column fails with a message naming the file (and column), and the warehouse is left as
-it was. Then every table is written in **one transaction** (rolled back on any error), so readers and
-later builds see either the previous raw data or the new, never a mix.
+Every file is checked before anything is written: an unknown folder or table, an unreadable file, a
+missing contract column or a date/number format the flags do not read (``pipeline.formats``) fails with
+a message naming the file (and column), and the warehouse is left as it was. Then an engine
+(``engines``: DuckDB, PostgreSQL, Spark; one interface) writes every table, in one transaction where the
+engine has them.
 
-Values land as text, exactly as the file has them: parsing, validation and quarantine are staging's job,
-so a value like ``12,50 EUR`` never makes a file fail to load. Columns the contract does not name are
-kept (as text) and ignored by the models. ``_loaded_at`` and ``_is_deleted`` are the loader's columns:
-a file that lacks them gets the load time and ``false``.
+Values land as text: dates, timestamps and numbers rewritten to canonical text when the file writes them
+in another format (US/European dates and numbers, time-zone offsets -> UTC), everything else exactly as
+the file has it, so a value like ``12,50 EUR`` never makes a file fail to load: staging quarantines it.
+Columns the contract does not name are kept (as text) and ignored by the models. ``_loaded_at`` and
+``_is_deleted`` are the loader's columns: a file that lacks them gets the load time and ``false``.
 
-A full load replaces each table present in the folder (re-loading the same folder is idempotent);
-contract tables without a file are created empty if missing and otherwise left alone. ``append=True``
-inserts the rows as a delta (late rows, re-syncs) with their own ``_loaded_at``: staging keeps the latest
-version of each record.
+A full load makes the raw schemas a **snapshot of DIR**: each table with a file is replaced, each contract
+table without one ends empty (and the load names it); re-loading the same folder is idempotent. An empty
+(0-byte) file is an empty table. ``append=True`` inserts the rows as a delta (late rows, re-syncs) with
+their own ``_loaded_at`` and leaves tables without a file alone: staging keeps the latest version of each
+record.
 """
 
 from __future__ import annotations
@@ -27,8 +30,9 @@ from pathlib import Path
 
 import duckdb
 
-from revenue_warehouse.config import LOADER_COLUMNS, RawTable, WarehouseError, raw_contract
-from revenue_warehouse.db import connect
+from revenue_warehouse.config import RawTable, WarehouseError, raw_contract
+from revenue_warehouse.engines import Engine, LoadResult, PreparedTable, reader_connection
+from revenue_warehouse.pipeline import formats as fmt
 
 FORMATS = {".parquet": "read_parquet", ".csv": "read_csv"}
 
@@ -37,14 +41,9 @@ FORMATS = {".parquet": "read_parquet", ".csv": "read_csv"}
 class RawFile:
     table: RawTable
     path: Path
-    columns: tuple[str, ...]  # as the file has them
-
-
-@dataclass(frozen=True)
-class LoadResult:
-    table: str
-    path: Path | None
-    rows: int
+    columns: tuple[str, ...]  # as the file has them (empty for an empty file)
+    text_columns: frozenset[str] = frozenset()  # the file's columns stored as text
+    zoned_columns: frozenset[str] = frozenset()  # typed timestamps with a time zone (Parquet)
 
 
 def _reader(path: Path) -> str:
@@ -54,14 +53,25 @@ def _reader(path: Path) -> str:
     return f"read_parquet('{quoted}')"
 
 
-def discover(source_dir: Path) -> list[RawFile]:
-    """Find and check every raw file under source_dir; raise WarehouseError on the first problem."""
+def _describe(probe: duckdb.DuckDBPyConnection, path: Path) -> tuple[tuple[str, ...], frozenset[str], frozenset[str]]:
+    """The file's columns, those it stores as text, and its zoned timestamps."""
+    try:
+        described = probe.execute(f"describe select * from {_reader(path)}").fetchall()
+    except duckdb.Error as exc:
+        raise WarehouseError(f"{path}: cannot read the file: {str(exc).splitlines()[0]}") from None
+    return (tuple(r[0] for r in described), frozenset(r[0] for r in described if r[1] == "VARCHAR"),
+            frozenset(r[0] for r in described if r[1].startswith("TIMESTAMP WITH TIME ZONE")))
+
+
+def discover(source_dir: Path, formats: fmt.Formats = fmt.Formats()) -> list[RawFile]:
+    """Find and check every raw file under source_dir; raise WarehouseError naming every problem found."""
     if not source_dir.is_dir():
         raise WarehouseError(f"{source_dir}: no such folder (expected DIR/<schema>/<table>.parquet|csv)")
     contract = raw_contract()
     schemas = sorted({t.schema for t in contract.values()})
     found: dict[str, RawFile] = {}
-    probe = duckdb.connect(":memory:")
+    problems: list[str] = []
+    probe = reader_connection()
     try:
         for entry in sorted(source_dir.iterdir()):
             if entry.name.startswith(("_", ".")):
@@ -79,30 +89,58 @@ def discover(source_dir: Path) -> list[RawFile]:
                     )
                 if qualified in found:
                     raise WarehouseError(f"{path}: {qualified} also comes from {found[qualified].path}; keep one file per table")
-                try:
-                    columns = tuple(row[0] for row in probe.execute(f"describe select * from {_reader(path)}").fetchall())
-                except duckdb.Error as exc:
-                    raise WarehouseError(f"{path}: cannot read the file: {str(exc).splitlines()[0]}") from None
                 table = contract[qualified]
+                if path.stat().st_size == 0:
+                    found[qualified] = RawFile(table=table, path=path, columns=())
+                    continue
+                columns, text_columns, zoned_columns = _describe(probe, path)
                 missing = [c for c in table.required_columns if c not in columns]
                 if missing:
                     raise WarehouseError(f"{path}: missing required column(s) {', '.join(missing)} of {qualified}")
-                found[qualified] = RawFile(table=table, path=path, columns=columns)
+                raw = RawFile(table=table, path=path, columns=columns, text_columns=text_columns,
+                              zoned_columns=zoned_columns)
+                problems += _format_problems(probe, raw, formats)
+                found[qualified] = raw
     finally:
         probe.close()
+    if problems:
+        raise WarehouseError("the files are not in the format the flags say, nothing loaded:\n  " + "\n  ".join(problems))
     if not found:
         raise WarehouseError(f"{source_dir}: no raw tables found (expected DIR/<schema>/<table>.parquet|csv)")
     return list(found.values())
 
 
-def _select_as_text(raw: RawFile, loaded_at: str) -> str:
-    """The file's rows with every column as text, the contract's columns first, loader columns filled."""
+def _typed_text_columns(raw: RawFile) -> dict[str, str]:
+    """The file's text columns that the contract types as dates, timestamps or numbers: name -> kind."""
+    kinds = dict(zip(raw.table.columns, (fmt.kind(t) for t in raw.table.types), strict=False))
+    return {c: kinds[c] for c in raw.table.columns
+            if c in raw.text_columns and kinds.get(c, "text") != "text"}
+
+
+def _format_problems(probe: duckdb.DuckDBPyConnection, raw: RawFile, formats: fmt.Formats) -> list[str]:
+    columns = _typed_text_columns(raw)
+    if not columns:
+        return []
+    profile = probe.execute(fmt.profile_sql(columns, _reader(raw.path))).fetchone()
+    return fmt.problems(str(raw.path), columns, profile, formats)
+
+
+def select_as_text(raw: RawFile, loaded_at: str, formats: fmt.Formats = fmt.Formats()) -> str:
+    """The file's rows with every column as canonical text, the contract's columns first, loader columns filled."""
+    if not raw.columns:  # an empty file: no rows, the contract's columns
+        columns = ", ".join(f'cast(null as varchar) as "{c}"' for c in raw.table.columns)
+        return f"select {columns} where false"
+    typed = _typed_text_columns(raw)
     contract_cols = list(raw.table.columns)
     extra = [c for c in raw.columns if c not in contract_cols]
     parts = []
     for column in contract_cols + extra:
         quoted = '"' + column.replace('"', '""') + '"'
-        if column in raw.columns:
+        if column in typed:
+            parts.append(f"{fmt.normalized(column, typed[column], formats)} as {quoted}")
+        elif column in raw.zoned_columns:  # the instant in UTC (the reader's time zone), without an offset
+            parts.append(f"cast(cast({quoted} as timestamp) as varchar) as {quoted}")
+        elif column in raw.columns:
             parts.append(f"cast({quoted} as varchar) as {quoted}")
         elif column == "_loaded_at":
             parts.append(f"'{loaded_at}' as {quoted}")
@@ -116,52 +154,25 @@ def load_timestamp() -> str:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None).isoformat(sep=" ", timespec="seconds")
 
 
-def write_text_csv(reader: duckdb.DuckDBPyConnection, raw: RawFile, loaded_at: str, path: Path) -> list[str]:
-    """Write a raw file's rows as text CSV (contract columns first) for a server engine's bulk load.
+def load(source_dir: Path, engine: Engine | Path, append: bool = False,
+         formats: fmt.Formats = fmt.Formats()) -> list[LoadResult]:
+    """Check every file under source_dir, then have the engine write them (see the module's docstring).
 
-    NULL is an empty field and an empty string is ``""``, the distinction PostgreSQL's and Spark's CSV
-    readers make. Returns the column names in file order.
+    ``engine``: an ``engines`` engine, or the path of a DuckDB file. Returns one result per contract
+    table: rows written, or ``path=None`` for a table without a file (emptied by a full load, left alone
+    by an append).
     """
-    select = _select_as_text(raw, loaded_at)
-    reader.execute(f"copy ({select}) to '{path}' (header, delimiter ',')")
-    return [row[0] for row in reader.execute(f"describe {select}").fetchall()]
+    if isinstance(engine, Path):
+        from revenue_warehouse.engines.duckdb_engine import DuckDBEngine
 
-
-def _empty_table_sql(table: RawTable) -> str:
-    columns = ", ".join('"' + c + '" varchar' for c in table.columns)
-    return f"create table if not exists {table.qualified} ({columns})"
-
-
-def load(source_dir: Path, db_path: Path, append: bool = False) -> list[LoadResult]:
-    files = discover(source_dir)
+        engine = DuckDBEngine(engine)
+    if formats.date_order not in fmt.DATE_ORDERS or formats.number_format not in fmt.NUMBER_FORMATS:
+        raise WarehouseError(f"unknown format {formats}: date order one of {fmt.DATE_ORDERS}, "
+                             f"number format one of {fmt.NUMBER_FORMATS}")
+    files = discover(source_dir, formats)
     loaded_at = load_timestamp()
-    results: list[LoadResult] = []
-    con = connect(db_path)
-    try:
-        con.execute("begin transaction")
-        for schema in sorted({t.schema for t in raw_contract().values()}):
-            con.execute(f"create schema if not exists {schema}")
-        for raw in files:
-            select = _select_as_text(raw, loaded_at)
-            if append:
-                con.execute(_empty_table_sql(raw.table))
-                existing = {r[0] for r in con.execute(f"describe {raw.table.qualified}").fetchall()}
-                for column in raw.columns:
-                    if column not in existing and column not in LOADER_COLUMNS:
-                        con.execute(f'alter table {raw.table.qualified} add column "{column}" varchar')
-                rows = con.execute(f"insert into {raw.table.qualified} by name {select}").fetchone()[0]
-            else:
-                rows = con.execute(f"create or replace table {raw.table.qualified} as {select}").fetchone()[0]
-            results.append(LoadResult(raw.table.qualified, raw.path, rows))
-        present = {raw.table.qualified for raw in files}
-        for table in raw_contract().values():
-            if table.qualified not in present:
-                con.execute(_empty_table_sql(table))
-                results.append(LoadResult(table.qualified, None, 0))
-        con.execute("commit")
-    except duckdb.Error as exc:
-        con.execute("rollback")
-        raise WarehouseError(f"load failed, warehouse unchanged: {str(exc).splitlines()[0]}") from None
-    finally:
-        con.close()
-    return results
+    tables = [PreparedTable(raw.table, raw.path, select_as_text(raw, loaded_at, formats), not raw.columns)
+              for raw in files]
+    present = {raw.table.qualified for raw in files}
+    absent = [t for t in raw_contract().values() if t.qualified not in present]
+    return engine.write(tables, absent, append)

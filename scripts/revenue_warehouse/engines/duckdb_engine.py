@@ -1,0 +1,53 @@
+"""The DuckDB engine (the default): the warehouse file at ``WAREHOUSE_PATH``, written in one transaction."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from revenue_warehouse.config import LOADER_COLUMNS, RawTable, WarehouseError, raw_contract
+from revenue_warehouse.db import connect
+from revenue_warehouse.engines import LoadResult, PreparedTable
+
+
+def _empty_table_sql(table: RawTable, replace: bool) -> str:
+    columns = ", ".join('"' + c + '" varchar' for c in table.columns)
+    return f"create {'or replace table' if replace else 'table if not exists'} {table.qualified} ({columns})"
+
+
+class DuckDBEngine:
+    def __init__(self, db_path: Path) -> None:
+        self.db_path = db_path
+        self.label = str(db_path)
+
+    def write(self, tables: list[PreparedTable], absent: list[RawTable], append: bool) -> list[LoadResult]:
+        results: list[LoadResult] = []
+        con = connect(self.db_path)
+        try:
+            con.execute("set TimeZone = 'UTC'")
+            con.execute("begin transaction")
+            for schema in sorted({t.schema for t in raw_contract().values()}):
+                con.execute(f"create schema if not exists {schema}")
+            for prepared in tables:
+                qualified = prepared.table.qualified
+                if append:
+                    con.execute(_empty_table_sql(prepared.table, replace=False))
+                    existing = {r[0] for r in con.execute(f"describe {qualified}").fetchall()}
+                    for column in (r[0] for r in con.execute(f"describe {prepared.select}").fetchall()):
+                        if column not in existing and column not in LOADER_COLUMNS:
+                            con.execute(f'alter table {qualified} add column "{column}" varchar')
+                    rows = con.execute(f"insert into {qualified} by name {prepared.select}").fetchone()[0]
+                else:
+                    rows = con.execute(f"create or replace table {qualified} as {prepared.select}").fetchone()[0]
+                results.append(LoadResult(qualified, prepared.path, rows, prepared.empty_file))
+            for table in absent:
+                con.execute(_empty_table_sql(table, replace=not append))
+                results.append(LoadResult(table.qualified, None, 0))
+            con.execute("commit")
+        except duckdb.Error as exc:
+            con.execute("rollback")
+            raise WarehouseError(f"load failed, warehouse unchanged: {str(exc).splitlines()[0]}") from None
+        finally:
+            con.close()
+        return results
