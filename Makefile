@@ -58,7 +58,7 @@ bouncer: parse
 # dbt build + tests on a small generated fixture, in its own DuckDB file (never the demo's).
 fixture: install
 	rm -rf $(FIXTURE)
-	$(BIN)/warehouse generate --scale 0.05 --seed 7 --bad-rows-rate 0.01 --out $(FIXTURE)/raw
+	$(BIN)/warehouse generate --scale 0.05 --seed 7 --bad-rows-rate 0.01 --end-month 2025-12 --out $(FIXTURE)/raw
 	WAREHOUSE_PATH=$(FIXTURE)/warehouse.duckdb $(BIN)/warehouse load --from $(FIXTURE)/raw
 	WAREHOUSE_PATH=$(FIXTURE)/warehouse.duckdb WAREHOUSE_PUBLISH_PATH=$(FIXTURE)/published.duckdb $(BIN)/warehouse build
 	WAREHOUSE_PATH=$(FIXTURE)/warehouse.duckdb $(BIN)/dbt docs generate $(DBT_FLAGS) --quiet

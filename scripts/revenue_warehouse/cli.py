@@ -31,10 +31,10 @@ def cmd_generate(args: argparse.Namespace) -> None:
     from revenue_warehouse.synthetic.generate import generate
 
     started = _step(f"generating scale {args.scale} (seed {args.seed}) into {args.out}")
-    manifest = generate(Path(args.out), args.scale, args.seed, args.format, args.bad_rows_rate)
+    manifest = generate(Path(args.out), args.scale, args.seed, args.format, args.bad_rows_rate, args.end_month)
     rate = manifest["total_rows"] / max(manifest["seconds"], 1e-9)
     _done(started, f"{manifest['total_rows']:,} rows in {len(manifest['rows'])} tables ({rate:,.0f} rows/s), "
-                   f"{len(manifest['injected'])} bad rows injected")
+                   f"history to {manifest['end_month']}, {len(manifest['injected'])} bad rows injected")
 
 
 def _print_loaded(results: list, append: bool = False) -> None:
@@ -124,8 +124,9 @@ def cmd_demo(args: argparse.Namespace) -> None:
     from revenue_warehouse.pipeline.build import build
     from revenue_warehouse.pipeline.load import load
 
-    raw = PROJECT_ROOT / "data" / "raw"
-    cmd_generate(argparse.Namespace(scale=args.scale, seed=args.seed, out=raw, format="parquet", bad_rows_rate=DEFAULT_BAD_ROWS_RATE))
+    raw = warehouse_path().parent / "data" / "raw"  # the project's data/raw by default
+    cmd_generate(argparse.Namespace(scale=args.scale, seed=args.seed, out=raw, format="parquet",
+                                    bad_rows_rate=DEFAULT_BAD_ROWS_RATE, end_month=args.end_month))
     db = warehouse_path()
     started = _step(f"loading {raw} into {db}")
     results = load(raw, db)
@@ -135,7 +136,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
     _done(started)
     from revenue_warehouse.outputs.report import write_report
 
-    report = write_report(publish_path(), PROJECT_ROOT / "reports")
+    report = write_report(publish_path(), warehouse_path().parent / "reports")
     print(demo_summary(db, publish_path()))
     print(f"KPI report (open in a browser, works offline): {report}")
 

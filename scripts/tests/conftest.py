@@ -17,10 +17,12 @@ import pytest
 
 from revenue_warehouse.pipeline.build import run_dbt
 from revenue_warehouse.synthetic.generate import generate
+from revenue_warehouse.synthetic.shared import FIXTURE_END_MONTH
 from revenue_warehouse.pipeline.load import load
 
-MESSY = {"scale": 0.03, "seed": 11, "fmt": "csv", "bad_rows_rate": 0.02}
-CLEAN = {"scale": 0.1, "seed": 21, "bad_rows_rate": 0}
+# fixtures end in a fixed month, so their calendar (and the dates tests name) never moves with today
+MESSY = {"scale": 0.03, "seed": 11, "fmt": "csv", "bad_rows_rate": 0.02, "end_month": FIXTURE_END_MONTH}
+CLEAN = {"scale": 0.1, "seed": 21, "bad_rows_rate": 0, "end_month": FIXTURE_END_MONTH}
 
 
 def _generated(tmp_path_factory: pytest.TempPathFactory, name: str, options: dict[str, Any]) -> Path:
@@ -52,7 +54,7 @@ def _postgres_built(raw: Path, name: str) -> str:
 def small_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small clean dataset (Parquet)."""
     out = tmp_path_factory.mktemp("raw_clean")
-    generate(out, scale=0.02, seed=3, bad_rows_rate=0)
+    generate(out, scale=0.02, seed=3, bad_rows_rate=0, end_month=FIXTURE_END_MONTH)
     return out
 
 

@@ -13,6 +13,7 @@ import pytest
 from revenue_warehouse.config import WarehouseError, raw_contract
 from revenue_warehouse.synthetic.bad_rows import BAD_ROW_CLASSES
 from revenue_warehouse.synthetic.generate import MANIFEST, generate
+from revenue_warehouse.synthetic.shared import FIXTURE_END_MONTH
 
 
 def _files(folder: Path) -> list[Path]:
@@ -20,8 +21,8 @@ def _files(folder: Path) -> list[Path]:
 
 
 def test_same_seed_gives_byte_identical_files(tmp_path: Path) -> None:
-    generate(tmp_path / "a", scale=0.02, seed=5)
-    generate(tmp_path / "b", scale=0.02, seed=5)
+    generate(tmp_path / "a", scale=0.02, seed=5, end_month=FIXTURE_END_MONTH)
+    generate(tmp_path / "b", scale=0.02, seed=5, end_month=FIXTURE_END_MONTH)
     a, b = _files(tmp_path / "a"), _files(tmp_path / "b")
     assert [p.relative_to(tmp_path / "a") for p in a] == [p.relative_to(tmp_path / "b") for p in b]
     _, mismatch, errors = filecmp.cmpfiles(tmp_path / "a", tmp_path / "b", [str(p.relative_to(tmp_path / "a")) for p in a], shallow=False)
@@ -29,8 +30,8 @@ def test_same_seed_gives_byte_identical_files(tmp_path: Path) -> None:
 
 
 def test_other_seed_gives_other_data(tmp_path: Path) -> None:
-    generate(tmp_path / "a", scale=0.02, seed=5, bad_rows_rate=0)
-    generate(tmp_path / "b", scale=0.02, seed=6, bad_rows_rate=0)
+    generate(tmp_path / "a", scale=0.02, seed=5, bad_rows_rate=0, end_month=FIXTURE_END_MONTH)
+    generate(tmp_path / "b", scale=0.02, seed=6, bad_rows_rate=0, end_month=FIXTURE_END_MONTH)
     assert not filecmp.cmp(tmp_path / "a/raw_billing/invoice.parquet", tmp_path / "b/raw_billing/invoice.parquet", shallow=False)
 
 
@@ -50,7 +51,7 @@ def test_manifest_counts_match_files(small_raw: Path) -> None:
 
 
 def test_csv_format_and_bad_rows(tmp_path: Path) -> None:
-    manifest = generate(tmp_path, scale=0.05, seed=9, fmt="csv", bad_rows_rate=0.02)
+    manifest = generate(tmp_path, scale=0.05, seed=9, fmt="csv", bad_rows_rate=0.02, end_month=FIXTURE_END_MONTH)
     classes = {(c.table, c.reason) for c in BAD_ROW_CLASSES}
     assert {(i["table"], i["reason"]) for i in manifest["injected"]} == classes, "every documented class is injected"
     lines = pacsv.read_csv(tmp_path / "raw_billing/invoice_line_item.csv", convert_options=pacsv.ConvertOptions(strings_can_be_null=False, column_types={"amount": "string"}))
@@ -61,7 +62,7 @@ def test_csv_format_and_bad_rows(tmp_path: Path) -> None:
 
 def test_scale_one_shape(tmp_path: Path) -> None:
     """Scale 1 is the documented company: ~2,000 customers, ~30,000 leads, ~6,000 opportunities."""
-    manifest = generate(tmp_path, scale=1, seed=42, bad_rows_rate=0)
+    manifest = generate(tmp_path, scale=1, seed=42, bad_rows_rate=0, end_month=FIXTURE_END_MONTH)
     rows = manifest["rows"]
     assert 2000 <= rows["raw_billing.customer"] <= 2100
     assert 28000 <= rows["raw_crm.lead"] <= 32000
@@ -75,6 +76,26 @@ def test_scale_one_shape(tmp_path: Path) -> None:
     assert any(d > 0 for d in lines["discount_amount"])
     statuses = set(pq.read_table(tmp_path / "raw_hr/employment_status.parquet")["employment_type"].to_pylist())
     assert statuses == {"full_time", "part_time", "contractor", "intern"}
+
+
+def test_history_ends_in_the_end_month_and_is_deterministic_for_it(tmp_path: Path) -> None:
+    import datetime as dt
+
+    generate(tmp_path / "a", scale=0.02, seed=5, bad_rows_rate=0, end_month="2026-12")
+    generate(tmp_path / "b", scale=0.02, seed=5, bad_rows_rate=0, end_month="2026-12")
+    assert [p.read_bytes() for p in _files(tmp_path / "a")] == [p.read_bytes() for p in _files(tmp_path / "b")]
+    invoices = pq.read_table(tmp_path / "a/raw_billing/invoice.parquet").to_pydict()
+    dates = [d for d in invoices["invoice_date"] if isinstance(d, dt.date)]
+    loaded = [t for t in invoices["_loaded_at"] if t is not None]
+    assert max(dates) <= dt.date(2026, 12, 31) and max(dates) >= dt.date(2026, 12, 1), "invoices reach the end month"
+    assert min(dates) >= dt.date(2023, 1, 1), "48 months: 2023-01 .. 2026-12"
+    assert max(loaded) == dt.datetime(2026, 12, 31, 23, 0), "the extract runs on the end month's last evening"
+    fx = pq.read_table(tmp_path / "a/raw_finance/fx_rate.parquet").to_pydict()
+    assert max(fx["rate_month"]) <= dt.date(2026, 12, 31)
+    manifest = json.loads((tmp_path / "a" / MANIFEST).read_text())
+    assert manifest["end_month"] == "2026-12"
+    with pytest.raises(WarehouseError, match="--end-month must look like 2026-12"):
+        generate(tmp_path / "c", scale=0.01, end_month="Dec 2026")
 
 
 @pytest.mark.parametrize("kwargs", [{"scale": 0}, {"bad_rows_rate": 0.5}, {"fmt": "xlsx"}])

@@ -20,6 +20,7 @@ import pytest
 from revenue_warehouse.devtools.benchmark import split
 from revenue_warehouse.pipeline.build import run_dbt
 from revenue_warehouse.synthetic.generate import generate
+from revenue_warehouse.synthetic.shared import FIXTURE_END_MONTH
 from revenue_warehouse.pipeline.load import load
 
 pytestmark = pytest.mark.slow
@@ -238,7 +239,7 @@ def _dispositions(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def raw_parts(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, list[Path]]:
     root = tmp_path_factory.mktemp("late_data")
-    generate(root / "full", scale=0.03, seed=5, bad_rows_rate=0.01)
+    generate(root / "full", scale=0.03, seed=5, bad_rows_rate=0.01, end_month=FIXTURE_END_MONTH)
     split(root / "full", root / "initial", root / "delta")
     loaded_at = duckdb.sql(
         f"select max(_loaded_at) from read_parquet('{root}/delta/raw_billing/invoice.parquet')"

@@ -18,6 +18,7 @@ from revenue_warehouse.config import WarehouseError, raw_contract
 from revenue_warehouse.pipeline.formats import Formats
 from revenue_warehouse.pipeline.load import load
 from revenue_warehouse.synthetic.generate import generate
+from revenue_warehouse.synthetic.shared import FIXTURE_END_MONTH
 
 GL_HEADER = "id,posted_date,account_code,account_name,department,amount,currency_code,vendor"
 
@@ -154,7 +155,7 @@ def test_values_in_no_format_land_as_they_are(tmp_path: Path) -> None:
 
 def test_a_full_load_is_a_snapshot_and_an_empty_file_is_an_empty_table(tmp_path: Path) -> None:
     full = tmp_path / "full"
-    generate(full, scale=0.02, seed=3, bad_rows_rate=0)
+    generate(full, scale=0.02, seed=3, bad_rows_rate=0, end_month=FIXTURE_END_MONTH)
     db = tmp_path / "w.duckdb"
     load(full, db)
     assert _column(db, "select count(*) from raw_cs.onboarding")[0] > 0
@@ -206,7 +207,7 @@ def _rewrite(source: Path, target: Path, dates: str, numbers: str) -> None:
 @pytest.mark.parametrize("dates, numbers", [("mdy", "us"), ("dmy", "eu")])
 def test_a_whole_export_in_local_formats_loads_to_the_iso_tables(tmp_path: Path, dates: str, numbers: str) -> None:
     iso = tmp_path / "iso"
-    generate(iso, scale=0.02, seed=5, fmt="csv", bad_rows_rate=0)
+    generate(iso, scale=0.02, seed=5, fmt="csv", bad_rows_rate=0, end_month=FIXTURE_END_MONTH)
     local = tmp_path / "local"
     _rewrite(iso, local, dates, numbers)
     expected, actual = tmp_path / "iso.duckdb", tmp_path / "local.duckdb"

@@ -44,6 +44,7 @@ from pathlib import Path
 
 from revenue_warehouse.pipeline.build import dbt_command
 from revenue_warehouse.config import PROJECT_ROOT, WarehouseError, raw_contract
+from revenue_warehouse.synthetic.shared import FIXTURE_END_MONTH
 
 BENCH_ROOT = PROJECT_ROOT / "build" / "bench"
 RESULTS = PROJECT_ROOT / "benchmarks" / "results.csv"
@@ -127,6 +128,7 @@ def generate_cached(scale: float, logs: Path) -> tuple[Measured | None, int]:
         shutil.rmtree(root / stale, ignore_errors=True)
     logs.mkdir(parents=True, exist_ok=True)
     measured = measure([_python(), "-m", "revenue_warehouse.cli", "generate", "--scale", f"{scale:g}", "--seed", str(SEED),
+                        "--end-month", FIXTURE_END_MONTH,
                         "--out", str(root / "full")], log=logs / "generate.log")
     split(root / "full", root / "initial", root / "delta")
     stamp.write_text(key)

@@ -86,7 +86,7 @@ def run_dbt_quietly(command: list[str], db_path: Path, vars_: dict | None = None
     env = {**os.environ, "WAREHOUSE_PATH": str(db_path)}
     process = subprocess.Popen(args, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                text=True, bufsize=1)
-    done, total, layer, last_shown = 0, 0, "", -1
+    done, total, shown_step, layer = 0, 0, -1, ""
     warnings: list[str] = []
     errors: list[str] = []
     tty = sys.stdout.isatty()
@@ -100,31 +100,31 @@ def run_dbt_quietly(command: list[str], db_path: Path, vars_: dict | None = None
         info, data = event.get("info", {}), event.get("data", {})
         name, level = info.get("name", ""), info.get("level", "")
         node = data.get("node_info") or {}
-        if "total" in data and "index" in data and name != "LogStartLine":
-            done, total = max(done, int(data["index"])), int(data["total"])
-            current = _layer(node)
-            percent = 100 * done // max(total, 1)
-            if current != layer or (tty and percent != last_shown):
-                layer, last_shown = current, percent
-                text = f"    dbt {command[0]}: {done:>4}/{total} nodes ({percent:>3}%)  {layer}"
-                print(("\r" + text) if tty else text, end="" if tty else "\n", flush=True)
+        if name == "LogStartLine":
+            total = int(data.get("total", total))
+        elif name.startswith("Log") and name.endswith("Result") and node:
+            done += 1
             status = str(data.get("status", "")).lower()
-            if status in ("warn",):
-                warnings.append(node.get("node_name") or info.get("msg", ""))
+            if status == "warn":
+                warnings.append(str(node.get("node_name", "")))
+            if node.get("resource_type") in ("model", "seed", "snapshot"):
+                layer = _layer(node)  # the layer being built (tests run beside it)
+            step = 100 * done // max(total, 1) if tty else 4 * done // max(total, 1)
+            if step != shown_step:
+                shown_step = step
+                text = f"    dbt {command[0]}: {done:>4}/{total} nodes ({100 * done // max(total, 1):>3}%)  {layer}"
+                print(("\r" + text.ljust(72)) if tty else text, end="" if tty else "\n", flush=True)
         elif name == "StatsLine":
-            stats = data.get("stats", {})
             if tty:
                 print()
-            print("    dbt: " + ", ".join(f"{stats.get(k, 0)} {k}" for k in ("pass", "warn", "error", "skip")
-                                           if k in stats) + f" of {stats.get('total', total)} nodes", flush=True)
+            print("    dbt: " + info.get("msg", "").replace("Done. ", ""), flush=True)
         elif level == "error" or name in ("RunResultError", "RunResultFailure"):
             message = info.get("msg", "")
             errors.append(message if debug else "\n".join(message.splitlines()[:6]))
     code = process.wait()
-    if tty and done and not errors:
-        print()
     if warnings:
-        shown = ", ".join(warnings[:6]) + (f" and {len(warnings) - 6} more" if len(warnings) > 6 else "")
+        names = [w if len(w) <= 60 else w[:57] + "..." for w in warnings]
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
         print(f"    dbt warnings ({len(warnings)}): {shown} (details: logs/dbt.log, or --verbose)", flush=True)
     for message in dict.fromkeys(m for m in errors if m.strip()):
         print(f"    {message}", flush=True)

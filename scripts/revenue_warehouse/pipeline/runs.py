@@ -8,6 +8,8 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
+
 from revenue_warehouse.config import PROJECT_ROOT, WarehouseError
 from revenue_warehouse.db import connect
 
@@ -53,31 +55,69 @@ def last_dbt_invocation_id() -> str | None:
     return json.loads(path.read_text()).get("metadata", {}).get("invocation_id")
 
 
+def _age(seconds: float) -> str:
+    if seconds < 3600:
+        return f"{seconds / 60:.0f} minutes"
+    if seconds < 2 * 86400:
+        return f"{seconds / 3600:.1f} hours"
+    return f"{seconds / 86400:.1f} days"
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
+    return bool(con.execute("select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+                            [schema, name]).fetchone()[0])
+
+
 def status(build_path: Path, publish_path: Path, limit: int = 10) -> str:
-    lines = []
+    """What a user asks first: which data (as-of date, window), how the last build went, how old the
+    published file is, and the recent runs."""
     if not build_path.exists():
         raise WarehouseError(f"{build_path}: warehouse file not found (run `warehouse demo` or `warehouse load` first)")
     con = connect(build_path, read_only=True)
     try:
-        exists = con.execute(
-            "select count(*) from information_schema.tables where table_schema = 'audit' and table_name = 'run_log'"
-        ).fetchone()[0]
         rows = con.execute(
             f"select run_id, command, started_at, ended_at, status, message from audit.run_log "
             f"order by started_at desc limit {int(limit)}"
-        ).fetchall() if exists else []
+        ).fetchall() if _table_exists(con, "audit", "run_log") else []
+        window = con.execute(
+            "select (select as_of_date from intermediate.int_as_of_date), min(month), max(month), count(*), "
+            "bool_and(is_month_complete) from intermediate.int_month_spine"
+        ).fetchone() if _table_exists(con, "intermediate", "int_month_spine") else None
+        checks = con.execute("""
+            select run_id, count(case when status = 'pass' then 1 end), count(case when status = 'warn' then 1 end),
+                count(case when status = 'fail' then 1 end)
+            from audit.check_results
+            where run_id = (select run_id from audit.check_results order by checked_at desc limit 1)
+            group by run_id
+        """).fetchone() if _table_exists(con, "audit", "check_results") else None
     finally:
         con.close()
-    lines.append(f"build file: {build_path}")
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    lines = [f"build file:       {build_path}"]
+    if window and window[1]:
+        as_of, first, last, months, complete = window
+        lines.append(f"as-of date:       {as_of}   reporting window {first:%Y-%m} .. {last:%Y-%m} ({months} months"
+                     f"{'' if complete else f', {last:%Y-%m} not yet complete'})")
+    else:
+        lines.append("as-of date:       (not built yet: run `warehouse build`)")
+    builds = [r for r in rows if r[1] == "build"]
+    if builds:
+        _, _, started, ended, state, message = builds[0]
+        lines.append(f"last build:       {started:%Y-%m-%d %H:%M} UTC, {_age((now - started).total_seconds())} ago: "
+                     f"{state} ({message[:70]})")
+    if checks:
+        lines.append(f"last checks:      {checks[1]} passed, {checks[2]} warnings, {checks[3]} failed (run {checks[0]}; "
+                     "details in audit.check_results, or `warehouse check`)")
+    if publish_path.exists():
+        age = _age(dt.datetime.now().timestamp() - publish_path.stat().st_mtime)
+        lines.append(f"published marts:  {publish_path} (published {age} ago)")
+    else:
+        lines.append(f"published marts:  {publish_path} (not published yet)")
+    lines.append("")
     lines.append(f"{'run':12}  {'command':8}  {'started (UTC)':19}  {'secs':>6}  {'status':9}  message")
     for run_id, command, started, ended, state, message in rows:
         secs = (ended - started).total_seconds() if ended else float("nan")
         lines.append(f"{run_id:12}  {command:8}  {started:%Y-%m-%d %H:%M:%S}  {secs:6.1f}  {state:9}  {message[:60]}")
     if not rows:
         lines.append("(no runs recorded yet)")
-    if publish_path.exists():
-        age = dt.datetime.now() - dt.datetime.fromtimestamp(publish_path.stat().st_mtime)
-        lines.append(f"published marts: {publish_path} (published {age.total_seconds() / 3600:.1f} hours ago)")
-    else:
-        lines.append(f"published marts: {publish_path} (not published yet)")
     return "\n".join(lines)

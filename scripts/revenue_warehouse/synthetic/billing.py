@@ -18,18 +18,16 @@ from revenue_warehouse.synthetic.arrays import (
     index_of,
     pick,
 )
+from revenue_warehouse.synthetic import shared
 from revenue_warehouse.synthetic.shared import (
     ADDON,
     CURRENCIES,
     Columns,
-    EXTRACT_AT,
     INTERVALS,
     LOCAL_PRICE_FACTOR,
     PLANS,
     SEGMENTS,
     TAX_RATE,
-    WINDOW_END,
-    WINDOW_START,
     _dates_from_weights,
     _group_index,
     _loaded_on,
@@ -42,7 +40,7 @@ def _billing(seed: int, scale: float, fx: dict) -> tuple[dict[str, Columns], dic
     n = max(20, round(2000 * scale))
     acq = _dates_from_weights(rng, n, growth=0.45, quarter_push=0.25)
     first_month = rng.random(n) < 0.06  # customers migrated into the billing system on day one
-    acq = np.where(first_month, WINDOW_START + rng.integers(0, 28, n) * DAY, acq)
+    acq = np.where(first_month, shared.WINDOW_START + rng.integers(0, 28, n) * DAY, acq)
     acq.sort()
     segment = pick(rng, SEGMENTS, [0.62, 0.29, 0.09], n).astype(str)
     currency = pick(rng, CURRENCIES, [0.64, 0.22, 0.14], n).astype(str)
@@ -87,11 +85,11 @@ def _billing(seed: int, scale: float, fx: dict) -> tuple[dict[str, Columns], dic
         spell_end = add_months(paid_start, n_periods * iv_months)
         spells.append(dict(cust=spell_cust, start=spell_start, paid_start=paid_start, iv_months=iv_months,
                            n_periods=n_periods, end=spell_end, trial=has_trial, interval=iv, no=spell_no))
-        churned = spell_end <= WINDOW_END
+        churned = spell_end <= shared.WINDOW_END
         back = churned & (rng.random(m) < 0.14)
         spell_cust = spell_cust[back]
         spell_start = spell_end[back] + rng.integers(45, 300, back.sum()) * DAY
-        keep = spell_start <= WINDOW_END
+        keep = spell_start <= shared.WINDOW_END
         spell_cust, spell_start = spell_cust[keep], spell_start[keep]
     sp = {k: np.concatenate([s[k] if isinstance(s[k], np.ndarray) else np.full(len(s["cust"]), s[k]) for s in spells]) for k in spells[0]}
     n_sp = len(sp["cust"])
@@ -109,12 +107,12 @@ def _billing(seed: int, scale: float, fx: dict) -> tuple[dict[str, Columns], dic
     q1 = np.where(q1 == q0, q0 + 1, q1)
 
     # -- periodic invoices (billed in advance at each period start)
-    periods_in_window = np.minimum(sp["n_periods"], 1 + np.ceil(days_between(sp["paid_start"], WINDOW_END) / 28).astype(int))
+    periods_in_window = np.minimum(sp["n_periods"], 1 + np.ceil(days_between(sp["paid_start"], shared.WINDOW_END) / 28).astype(int))
     periods_in_window = np.maximum(periods_in_window, 0)
     owner, k = _group_index(periods_in_window)
     p_start = add_months(sp["paid_start"][owner], k * sp["iv_months"][owner])
     p_end = add_months(sp["paid_start"][owner], (k + 1) * sp["iv_months"][owner])
-    in_window = p_start <= WINDOW_END
+    in_window = p_start <= shared.WINDOW_END
     owner, k, p_start, p_end = owner[in_window], k[in_window], p_start[in_window], p_end[in_window]
     cust = sp["cust"][owner]
     qty = np.where(k < change_at[owner], q0[owner], q1[owner])
@@ -162,7 +160,7 @@ def _billing(seed: int, scale: float, fx: dict) -> tuple[dict[str, Columns], dic
     prev_end = add_months(sp["paid_start"][c_sp], change_at[c_sp] * sp["iv_months"][c_sp])
     length = days_between(prev_start, prev_end)
     change_date = prev_start + (1 + (rng.random(len(c_sp)) * np.maximum(length - 2, 1)).astype(int)) * DAY
-    ok = change_date <= WINDOW_END
+    ok = change_date <= shared.WINDOW_END
     c_sp, prev_end, change_date = c_sp[ok], prev_end[ok], change_date[ok]
     c_cust = sp["cust"][c_sp]
     nominal = days_between(change_date, add_months(change_date, sp["iv_months"][c_sp]))
@@ -189,14 +187,14 @@ def _billing(seed: int, scale: float, fx: dict) -> tuple[dict[str, Columns], dic
 
     # -- invoice status; void invoices are re-issued as a new invoice with the same lines
     n_inv = len(inv_cust)
-    recent = inv_date > WINDOW_END - 30 * DAY
+    recent = inv_date > shared.WINDOW_END - 30 * DAY
     u = rng.random(n_inv)
     status = np.where(recent, np.where(u < 0.5, "open", np.where(u < 0.98, "paid", "draft")),
                       np.where(u < 0.972, "paid", np.where(u < 0.982, "uncollectible", "void")))
     status = np.where(inv_kind == "trial", "paid", status)
     voided = np.flatnonzero(status == "void")
     reissue_of = np.concatenate([np.arange(n_inv), voided])
-    reissue_date = np.concatenate([inv_date, np.minimum(inv_date[voided] + rng.integers(1, 6, len(voided)) * DAY, WINDOW_END)])
+    reissue_date = np.concatenate([inv_date, np.minimum(inv_date[voided] + rng.integers(1, 6, len(voided)) * DAY, shared.WINDOW_END)])
     status = np.concatenate([status, np.full(len(voided), "paid")])
     void_line_idx = np.flatnonzero(np.isin(ln["inv"], voided))
     reissued_as = np.full(n_inv, -1)
@@ -230,7 +228,7 @@ def _billing(seed: int, scale: float, fx: dict) -> tuple[dict[str, Columns], dic
     # invoice re-syncs: many paid invoices were first loaded as open, then again when paid
     paid = status == "paid"
     resync = paid & (rng.random(n_inv) < 0.35) & (inv_kind != "trial")
-    paid_on = np.minimum(inv_date + rng.integers(3, 30, n_inv) * DAY, WINDOW_END)
+    paid_on = np.minimum(inv_date + rng.integers(3, 30, n_inv) * DAY, shared.WINDOW_END)
     inv_rows = np.concatenate([np.arange(n_inv), np.flatnonzero(resync)])
     inv_status = np.concatenate([np.where(resync, "open", status), status[resync]])
     inv_loaded = np.concatenate([_loaded_on(inv_date), _loaded_on(paid_on[resync])])
@@ -268,7 +266,7 @@ def _billing(seed: int, scale: float, fx: dict) -> tuple[dict[str, Columns], dic
     }
 
     # -- refunds on a few paid invoices with money on them
-    cand = np.flatnonzero(paid & (total > 0) & (inv_date < WINDOW_END - 50 * DAY))
+    cand = np.flatnonzero(paid & (total > 0) & (inv_date < shared.WINDOW_END - 50 * DAY))
     chosen = cand[rng.random(len(cand)) < 0.012]
     full = rng.random(len(chosen)) < 0.6
     refund_amount = np.where(full, total[chosen], cents(total[chosen] / 100 * rng.uniform(0.2, 0.5, len(chosen))))
@@ -284,8 +282,8 @@ def _billing(seed: int, scale: float, fx: dict) -> tuple[dict[str, Columns], dic
     }
 
     # -- subscriptions (current state)
-    ongoing = sp["end"] > WINDOW_END
-    in_trial = sp["trial"] & (sp["paid_start"] > WINDOW_END)
+    ongoing = sp["end"] > shared.WINDOW_END
+    in_trial = sp["trial"] & (sp["paid_start"] > shared.WINDOW_END)
     u = rng.random(n_sp)
     sub_status = np.where(in_trial, "trialing", np.where(ongoing, np.where(u < 0.95, "active", np.where(u < 0.99, "past_due", "paused")), "canceled"))
     ended_at = at_time(sp["end"], rng, 0, 1)
@@ -300,14 +298,15 @@ def _billing(seed: int, scale: float, fx: dict) -> tuple[dict[str, Columns], dic
         "trial_end_date": pa.array(sp["paid_start"], mask=~sp["trial"], type=pa.date32()),
         "canceled_at": pa.array(canceled_at, mask=ongoing, type=pa.timestamp("s")),
         "ended_at": pa.array(ended_at, mask=ongoing, type=pa.timestamp("s")),
-        "_loaded_at": np.where(ongoing, EXTRACT_AT, _loaded_on(sp["end"])),
+        "_loaded_at": np.where(ongoing, shared.EXTRACT_AT, _loaded_on(sp["end"])),
     }
 
-    # -- products and prices
+    # -- products and prices: the catalogue is small and exported whole with every extract (as a daily
+    # full sync lands it), so it is as fresh as the extract
     product_table: Columns = {
         "id": np.array(products),
         "name": np.array([PLANS[p][1] for p in PLANS] + [ADDON[2]]),
-        "_loaded_at": np.full(len(products), np.datetime64("2021-12-01T23:00:00")),
+        "_loaded_at": np.full(len(products), shared.EXTRACT_AT),
     }
     prices: Columns = {
         "id": price_ids,
@@ -316,7 +315,7 @@ def _billing(seed: int, scale: float, fx: dict) -> tuple[dict[str, Columns], dic
         "unit_amount": decimal_array(cents(price_amount)),
         "billing_interval": np.array([INTERVALS[k][0] for k in interval_keys])[grid_i],
         "interval_count": np.array([INTERVALS[k][1] for k in interval_keys], dtype=np.int64)[grid_i],
-        "_loaded_at": np.full(len(price_ids), np.datetime64("2021-12-01T23:00:00")),
+        "_loaded_at": np.full(len(price_ids), shared.EXTRACT_AT),
     }
 
     # MRR (USD) per spell at start, for opportunity amounts and GL hosting

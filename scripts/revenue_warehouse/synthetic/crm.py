@@ -17,15 +17,14 @@ from revenue_warehouse.synthetic.arrays import (
     pick,
 )
 from revenue_warehouse.synthetic.billing import _local_factor
+from revenue_warehouse.synthetic import shared
 from revenue_warehouse.synthetic.shared import (
     CURRENCIES,
     Columns,
-    EXTRACT_AT,
     FIRST_NAMES,
     PLANS,
     SEGMENTS,
     SEGMENT_TEXT,
-    WINDOW_END,
     _company_names,
     _dates_from_weights,
     _group_index,
@@ -80,12 +79,12 @@ def _crm(seed: int, scale: float, billing: dict, users: np.ndarray, fx: dict) ->
     e_cust = sp["cust"][e_sp]
     e_amount = cents(12 * (billing["q1"][e_sp] - billing["q0"][e_sp]) * billing["monthly_usd_per_seat"][e_cust] * _local_factor(currency[e_cust]))
     annual = np.flatnonzero((sp["interval"] == "y1") & (sp["n_periods"] >= 1))
-    r_count = np.maximum(0, np.minimum(sp["n_periods"][annual], 1 + days_between(sp["paid_start"][annual], WINDOW_END) // 365) - 0)
+    r_count = np.maximum(0, np.minimum(sp["n_periods"][annual], 1 + days_between(sp["paid_start"][annual], shared.WINDOW_END) // 365) - 0)
     r_owner, r_k = _group_index(r_count)
     r_sp = annual[r_owner]
     r_close = add_months(sp["paid_start"][r_sp], (r_k + 1) * 12) - rng.integers(0, 10, len(r_sp)) * DAY
     r_won = (r_k + 1) < sp["n_periods"][r_sp]
-    keep = r_close <= WINDOW_END + 60 * DAY
+    keep = r_close <= shared.WINDOW_END + 60 * DAY
     r_sp, r_close, r_won = r_sp[keep], r_close[keep], r_won[keep]
     r_cust = sp["cust"][r_sp]
     r_amount = cents(12 * billing["seats"][r_cust] * billing["monthly_usd_per_seat"][r_cust] * _local_factor(currency[r_cust]))
@@ -102,12 +101,12 @@ def _crm(seed: int, scale: float, billing: dict, users: np.ndarray, fx: dict) ->
     o_cycle = np.concatenate([w_cycle, l_cycle, rng.integers(10, 40, len(e_sp)), rng.integers(20, 60, len(r_sp))])
     o_created_day = o_close - o_cycle * DAY
     o_won = np.concatenate([np.ones(n_won, bool), np.zeros(n_lost, bool), np.ones(len(e_sp), bool), r_won])
-    o_closed = o_close <= WINDOW_END
+    o_closed = o_close <= shared.WINDOW_END
     o_won &= o_closed
     order = np.lexsort((o_account, o_created_day))
     (o_type, o_account, o_name, o_cur, o_amount, o_close, o_cycle, o_created_day, o_won, o_closed) = (
         a[order] for a in (o_type, o_account, o_name, o_cur, o_amount, o_close, o_cycle, o_created_day, o_won, o_closed))
-    in_window = o_created_day <= WINDOW_END
+    in_window = o_created_day <= shared.WINDOW_END
     (o_type, o_account, o_name, o_cur, o_amount, o_close, o_cycle, o_created_day, o_won, o_closed) = (
         a[in_window] for a in (o_type, o_account, o_name, o_cur, o_amount, o_close, o_cycle, o_created_day, o_won, o_closed))
     n_opp = len(o_type)
@@ -122,7 +121,7 @@ def _crm(seed: int, scale: float, billing: dict, users: np.ndarray, fx: dict) ->
     probability = np.array([10, 20, 50, 80, 100, 0])
     is_nb = o_type == "new_business"
     first_stage = np.where(is_nb, 0, 2)
-    elapsed = np.clip(days_between(o_created_day, WINDOW_END) / np.maximum(o_cycle, 1), 0, 0.999)
+    elapsed = np.clip(days_between(o_created_day, shared.WINDOW_END) / np.maximum(o_cycle, 1), 0, 0.999)
     open_reached = first_stage + (elapsed * (4 - first_stage)).astype(int)  # last stage index reached, < 4
     lost_reached = first_stage + (rng.random(n_opp) * (4 - first_stage)).astype(int)
     last_open_stage = np.where(~o_closed, open_reached, np.where(o_won, 3, lost_reached))
@@ -177,7 +176,7 @@ def _crm(seed: int, scale: float, billing: dict, users: np.ndarray, fx: dict) ->
         "owner_user_id": owner_user[sel],
         "lead_source": lead_source[sel],
         "_is_deleted": deleted,
-        "_loaded_at": np.where(o_closed, _loaded_on(o_close), EXTRACT_AT)[sel],
+        "_loaded_at": np.where(o_closed, _loaded_on(o_close), shared.EXTRACT_AT)[sel],
     }
 
     # accounts: customers, prospects, CRM duplicates sharing a domain, merged (deleted) old accounts
@@ -194,7 +193,7 @@ def _crm(seed: int, scale: float, billing: dict, users: np.ndarray, fx: dict) ->
     spellings = np.array([SEGMENT_TEXT[s] for s in SEGMENTS])
     a_seg = spellings[index_of(a_seg_clean, SEGMENTS), variants]
     a_created = np.concatenate([acq - rng.integers(30, 200, n) * DAY, l_created, acq[dup_idx] - 10 * DAY, acq[merged_idx] - 400 * DAY])
-    a_created = np.maximum(a_created, np.datetime64("2020-01-01"))
+    a_created = np.maximum(a_created, shared.month_from_start(-24))
     a_deleted = np.concatenate([np.zeros(n + n_lost + len(dup_idx), bool), np.ones(len(merged_idx), bool)])
     no_domain = rng.random(len(a_ids)) < 0.03
     no_domain[: n] &= False  # customer accounts keep their domain (identity resolution is tested on purpose below)
@@ -254,8 +253,8 @@ def _crm(seed: int, scale: float, billing: dict, users: np.ndarray, fx: dict) ->
     mql = np.concatenate([c_mql, x_mql])
     sql = np.concatenate([c_sql, x_sql])
     converted = np.concatenate([np.ones(len(nb), bool), np.zeros(n_other, bool)])
-    mql_null = np.concatenate([np.zeros(len(nb), bool), ~x_is_mql]) | (mql > EXTRACT_AT)
-    sql_null = np.concatenate([np.zeros(len(nb), bool), ~x_is_sql]) | (sql > EXTRACT_AT) | mql_null
+    mql_null = np.concatenate([np.zeros(len(nb), bool), ~x_is_mql]) | (mql > shared.EXTRACT_AT)
+    sql_null = np.concatenate([np.zeros(len(nb), bool), ~x_is_sql]) | (sql > shared.EXTRACT_AT) | mql_null
     order = np.argsort(created, kind="stable")
     n_leads = len(created)
     first = FIRST_NAMES[rng.integers(0, len(FIRST_NAMES), n_leads)]

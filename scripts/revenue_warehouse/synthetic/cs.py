@@ -6,7 +6,8 @@ import numpy as np
 import pyarrow as pa
 
 from revenue_warehouse.synthetic.arrays import DAY, at_time, ids
-from revenue_warehouse.synthetic.shared import Columns, WINDOW_END, _loaded_on, _rng
+from revenue_warehouse.synthetic import shared
+from revenue_warehouse.synthetic.shared import Columns, _loaded_on, _rng
 
 
 def _cs(seed: int, billing: dict) -> dict[str, Columns]:
@@ -21,8 +22,8 @@ def _cs(seed: int, billing: dict) -> dict[str, Columns]:
     duration = rng.integers(np.select([seg == "smb", seg == "mid_market"], [10, 20], 45), np.select([seg == "smb", seg == "mid_market"], [40, 75], 150))
     live = started + duration * DAY
     abandoned = rng.random(len(first)) < 0.07
-    done = ~abandoned & (live <= WINDOW_END)
-    keep = started <= WINDOW_END
+    done = ~abandoned & (live <= shared.WINDOW_END)
+    keep = started <= shared.WINDOW_END
     status = np.where(abandoned, "abandoned", np.where(done, "completed", "in_progress"))
     acct = ids("ACC-", cust + 1, 6)
     onboarding: Columns = {
@@ -31,11 +32,11 @@ def _cs(seed: int, billing: dict) -> dict[str, Columns]:
         "started_on": started[keep],
         "go_live_on": pa.array(live[keep], mask=~done[keep], type=pa.date32()),
         "status": status[keep],
-        "_loaded_at": _loaded_on(np.where(done, live, np.minimum(started + duration // 2 * DAY, WINDOW_END))[keep]),
+        "_loaded_at": _loaded_on(np.where(done, live, np.minimum(started + duration // 2 * DAY, shared.WINDOW_END))[keep]),
     }
     # quarterly survey in the middle month of each quarter; a quarter of active accounts answer
     answers = []
-    for survey in np.arange(np.datetime64("2022-02"), WINDOW_END.astype("datetime64[M]") + 1, 3):
+    for survey in np.arange((shared.WINDOW_START.astype("datetime64[M]") + 1), shared.WINDOW_END.astype("datetime64[M]") + 1, 3):
         day = survey.astype("datetime64[D]") + 14
         active = (sp["paid_start"] <= day) & (sp["end"] > day)
         who = np.unique(sp["cust"][active])

@@ -6,12 +6,11 @@ import numpy as np
 
 from revenue_warehouse.synthetic.arrays import DAY, cents, decimal_array, ids, index_of, month_start, pick
 from revenue_warehouse.synthetic.hr import _headcount_target
+from revenue_warehouse.synthetic import shared
 from revenue_warehouse.synthetic.shared import (
     Columns,
     GL_ACCOUNTS,
     USD_PER_UNIT_START,
-    WINDOW_END,
-    WINDOW_START,
     _loaded_on,
     _rng,
 )
@@ -19,13 +18,13 @@ from revenue_warehouse.synthetic.shared import (
 
 def _fx_rates(seed: int) -> tuple[Columns, dict[str, tuple[np.ndarray, np.ndarray]]]:
     rng = _rng(seed, 1)
-    months = np.arange(np.datetime64("2017-01"), WINDOW_END.astype("datetime64[M]") + 1).astype("datetime64[D]")
+    months = np.arange((shared.WINDOW_START.astype("datetime64[M]") - 60), shared.WINDOW_END.astype("datetime64[M]") + 1).astype("datetime64[D]")
     rows_currency, rows_month, rows_rate = [], [], []
     lookup = {}
     for code, start in USD_PER_UNIT_START.items():
         walk = start * np.exp(np.cumsum(rng.normal(0, 0.018, len(months))) - 0.0009 * np.arange(len(months)))
         rate_units = np.round(walk * 1e8).astype(np.int64)
-        keep = months >= np.datetime64("2024-06-01") if code == "CHF" else np.ones(len(months), bool)
+        keep = months >= shared.month_from_start(29) if code == "CHF" else np.ones(len(months), bool)
         rows_currency.append(np.full(keep.sum(), code))
         rows_month.append(months[keep])
         rows_rate.append(rate_units[keep])
@@ -50,7 +49,7 @@ def _usd(amounts: np.ndarray, currencies: np.ndarray, dates: np.ndarray, fx: dic
     return out
 def _gl(seed: int, scale: float, billing: dict, fx: dict) -> Columns:
     rng = _rng(seed, 5)
-    months = np.arange(WINDOW_START.astype("datetime64[M]"), WINDOW_END.astype("datetime64[M]") + 1)
+    months = np.arange(shared.WINDOW_START.astype("datetime64[M]"), shared.WINDOW_END.astype("datetime64[M]") + 1)
     month_days = months.astype("datetime64[D]")
     sp = billing["sp"]
     starts, ends = np.sort(sp["paid_start"]), np.sort(sp["end"])
@@ -59,7 +58,7 @@ def _gl(seed: int, scale: float, billing: dict, fx: dict) -> Columns:
     headcount = _headcount_target(months, scale)
     t = np.arange(len(months)) / 12.0
     q_end = months.astype(int) % 3 == 2
-    ai_months = np.clip((months - np.datetime64("2024-01")).astype(int), -1, None)
+    ai_months = np.clip((months - (shared.WINDOW_START.astype("datetime64[M]") + 24)).astype(int), -1, None)
     monthly_usd = {
         "5000": 0.075 * 1400 * active,
         "5100": 0.02 * 1400 * active,
@@ -116,5 +115,5 @@ def _gl(seed: int, scale: float, billing: dict, fx: dict) -> Columns:
         "amount": decimal_array(cents(local[order])),
         "currency_code": currency[order],
         "vendor": vendors[order],
-        "_loaded_at": _loaded_on(np.minimum(month_start(posted[order]) + 40 * DAY, WINDOW_END)),
+        "_loaded_at": _loaded_on(np.minimum(month_start(posted[order]) + 40 * DAY, shared.WINDOW_END)),
     }

@@ -1,6 +1,7 @@
 """``warehouse generate``: a deterministic synthetic B2B SaaS company, written in the raw-contract layout.
 
-Scale 1 is a ~$20M-ARR company over four years (2022-01 .. 2025-12): ~2,000 billing customers, ~250
+Scale 1 is a ~$20M-ARR company over four years (48 months ending in the end month, by default the current
+one; the tests pin 2022-01 .. 2025-12): ~2,000 billing customers, ~250
 employees at the end, ~30,000 leads, ~6,000 opportunities. Everything is drawn with numpy from
 per-domain seeded generators and built column-wise (no Python loop per row), so the same seed gives
 byte-identical files and scale 10 still takes seconds.
@@ -9,7 +10,7 @@ Realism, on purpose: growth with seasonality and quarter-end pushes; monthly, qu
 in USD/EUR/GBP; seat upgrades and downgrades billed as proration credit + charge lines; discounts; trials
 billed at 0; churn and reactivation; void + re-issued invoices; refunds; open->paid invoice re-syncs;
 CRM ids on billing customers that are missing, stale or only resolvable by email domain; a hiring spree
-in 2023 followed by a layoff (revenue per head dips, then recovers); part-timers, contractors, interns,
+in the second year followed by a layoff (revenue per head dips, then recovers); part-timers, contractors, interns,
 leaves, transfers between departments, rehires, salary changes, EUR/GBP salaries.
 
 Bad input (``bad_rows_rate``) is injected after the clean data is built, one documented class at a time
@@ -40,7 +41,8 @@ from revenue_warehouse.synthetic.crm import _crm
 from revenue_warehouse.synthetic.cs import _cs
 from revenue_warehouse.synthetic.finance import _fx_rates, _gl
 from revenue_warehouse.synthetic.hr import _hr
-from revenue_warehouse.synthetic.shared import Columns, WINDOW_END, WINDOW_START, _rng
+from revenue_warehouse.synthetic import shared
+from revenue_warehouse.synthetic.shared import Columns, _rng
 
 __all__ = ["MANIFEST", "generate"]
 
@@ -70,14 +72,19 @@ def _finish(out: Path, name: str, columns: Columns, fmt: str, rate: float, seed:
         pacsv.write_csv(table, path)
     return name, table.num_rows, injected
 def generate(out: Path, scale: float = 1.0, seed: int = 42, fmt: str = "parquet",
-             bad_rows_rate: float = DEFAULT_BAD_ROWS_RATE) -> dict:
-    """Write the synthetic company to ``out/<schema>/<table>.<fmt>``; return the manifest."""
+             bad_rows_rate: float = DEFAULT_BAD_ROWS_RATE, end_month: str | None = None) -> dict:
+    """Write the synthetic company to ``out/<schema>/<table>.<fmt>``; return the manifest.
+
+    Its 48 months of history end in ``end_month`` (YYYY-MM; default: the current month), so a fresh demo
+    is fresh; the same seed, scale and end month always give the same files.
+    """
     if scale <= 0:
         raise WarehouseError(f"--scale must be > 0, got {scale}")
     if not 0 <= bad_rows_rate < 0.2:
         raise WarehouseError(f"--bad-rows-rate must be in [0, 0.2), got {bad_rows_rate}")
     if fmt not in ("parquet", "csv"):
         raise WarehouseError(f"--format must be parquet or csv, got {fmt!r}")
+    end = shared.set_window(end_month)
     started = time.perf_counter()
     contract = raw_contract()
     out.mkdir(parents=True, exist_ok=True)
@@ -107,8 +114,8 @@ def generate(out: Path, scale: float = 1.0, seed: int = 42, fmt: str = "parquet"
     rows = {name: count for name, count, _ in results}
     injected = [row for _, _, table_rows in results for row in table_rows]
     manifest = {
-        "scale": scale, "seed": seed, "format": fmt, "bad_rows_rate": bad_rows_rate,
-        "window": [str(WINDOW_START), str(WINDOW_END)], "rows": rows, "total_rows": sum(rows.values()),
+        "scale": scale, "seed": seed, "format": fmt, "bad_rows_rate": bad_rows_rate, "end_month": end,
+        "window": [str(shared.WINDOW_START), str(shared.WINDOW_END)], "rows": rows, "total_rows": sum(rows.values()),
         "injected": injected,
     }
     (out / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")

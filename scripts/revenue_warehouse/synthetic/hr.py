@@ -9,37 +9,35 @@ import pyarrow as pa
 
 from revenue_warehouse.synthetic.arrays import DAY, cents, decimal_array, ids, pick
 from revenue_warehouse.synthetic.billing import _local_factor
+from revenue_warehouse.synthetic import shared
 from revenue_warehouse.synthetic.shared import (
     Columns,
     DEPARTMENTS,
-    EXTRACT_AT,
     FIRST_NAMES,
     LAST_NAMES,
     SALARY_CURRENCY,
     SALES_DEPARTMENTS,
     UNMAPPED_DEPARTMENT,
-    WINDOW_END,
-    WINDOW_START,
     _loaded_on,
     _rng,
 )
 
 
 def _headcount_target(months: np.ndarray, scale: float) -> np.ndarray:
-    t = (months - WINDOW_START.astype("datetime64[M]")).astype(int) / 12.0
+    t = (months - shared.WINDOW_START.astype("datetime64[M]")).astype(int) / 12.0
     base = 85 + 165 * (np.exp(0.45 * t) - 1) / (np.exp(0.45 * 4) - 1)
     spree = 45 * np.clip((t - 1.0) / 0.6, 0, 1) * (t < 1.85)  # 2023: hiring ahead of revenue, then a layoff
     return (base + spree) * scale
 def _hr(seed: int, scale: float, bad_rate: float) -> tuple[dict[str, Columns], np.ndarray]:
     rng = _rng(seed, 4)
-    months = np.arange(WINDOW_START.astype("datetime64[M]") - 1, WINDOW_END.astype("datetime64[M]") + 1)
+    months = np.arange(shared.WINDOW_START.astype("datetime64[M]") - 1, shared.WINDOW_END.astype("datetime64[M]") + 1)
     target = _headcount_target(months, scale)
     attrition = 0.14 / 12
     hires_per_month = np.maximum(0, np.diff(target) + attrition * target[1:])
     n_initial = int(round(target[0]))
     n_new = int(round(hires_per_month.sum()))
     hire_month = months[1:][rng.choice(len(hires_per_month), n_new, p=hires_per_month / hires_per_month.sum())]
-    initial_hire = np.datetime64("2018-01-01") + rng.integers(0, 1450, n_initial) * DAY
+    initial_hire = shared.month_from_start(-48) + rng.integers(0, 1450, n_initial) * DAY
     hire = np.concatenate([initial_hire, hire_month.astype("datetime64[D]") + rng.integers(0, 28, n_new) * DAY])
     hire.sort()
     n = len(hire)
@@ -48,31 +46,31 @@ def _hr(seed: int, scale: float, bad_rate: float) -> tuple[dict[str, Columns], n
     tenure = np.where(emp_type == "intern", rng.integers(90, 200, n), (rng.exponential(1 / 0.14, n) * 365).astype(int) + 60)
     term = hire + tenure * DAY
     # the layoff: 8% of everyone employed on 2023-11-01 leaves that day
-    layoff_day = np.datetime64("2023-11-01")
+    layoff_day = shared.month_from_start(22)
     laid_off = (hire < layoff_day) & (term > layoff_day) & (rng.random(n) < 0.08)
     term = np.where(laid_off, layoff_day, term)
-    terminated = term <= WINDOW_END
+    terminated = term <= shared.WINDOW_END
     rehired = terminated & ~laid_off & (emp_type != "intern") & (rng.random(n) < 0.09)
     rehire = term + rng.integers(90, 420, n) * DAY
-    rehired &= rehire <= WINDOW_END
+    rehired &= rehire <= shared.WINDOW_END
     term2 = rehire + (rng.exponential(1 / 0.14, n) * 365).astype(int) * DAY + 60 * DAY
-    term2_done = rehired & (term2 <= WINDOW_END)
+    term2_done = rehired & (term2 <= shared.WINDOW_END)
     on_leave = (emp_type != "intern") & (rng.random(n) < 0.05)
     leave_start = hire + (rng.random(n) * np.maximum(tenure - 150, 1)).astype(int) * DAY + 60 * DAY
     leave_end = leave_start + rng.integers(30, 120, n) * DAY
-    on_leave &= (leave_end < term) & (leave_end <= WINDOW_END)
+    on_leave &= (leave_end < term) & (leave_end <= shared.WINDOW_END)
     part_change = (emp_type == "part_time") & (rng.random(n) < 0.4)
     part_change_day = hire + rng.integers(60, 500, n) * DAY
-    part_change &= (part_change_day < term) & (part_change_day <= WINDOW_END) & ~(on_leave & (part_change_day >= leave_start) & (part_change_day <= leave_end))
+    part_change &= (part_change_day < term) & (part_change_day <= shared.WINDOW_END) & ~(on_leave & (part_change_day >= leave_start) & (part_change_day <= leave_end))
 
     dept_names = list(DEPARTMENTS)
     dept_weights = np.array([DEPARTMENTS[d][0] for d in dept_names])
     dept = np.array(dept_names)[rng.choice(len(dept_names), n, p=dept_weights / dept_weights.sum())]
     if bad_rate > 0:  # a department the mapping seed does not know yet
-        dept = np.where((hire >= np.datetime64("2025-03-01")) & (rng.random(n) < 0.04), UNMAPPED_DEPARTMENT, dept)
+        dept = np.where((hire >= shared.month_from_start(38)) & (rng.random(n) < 0.04), UNMAPPED_DEPARTMENT, dept)
     transfer = rng.random(n) < np.where(terminated, 0.05, 0.12)
     transfer_day = hire + rng.integers(120, 900, n) * DAY
-    transfer &= (transfer_day < np.where(rehired, rehire, term)) & (transfer_day <= WINDOW_END)
+    transfer &= (transfer_day < np.where(rehired, rehire, term)) & (transfer_day <= shared.WINDOW_END)
     transfer_to = np.select(
         [np.isin(dept, ["Sales - NA", "Sales - EMEA"]), dept == "SDR", dept == "Support"],
         ["Customer Success", "Sales - NA", "Customer Success"], "Product",
@@ -107,7 +105,7 @@ def _hr(seed: int, scale: float, bad_rate: float) -> tuple[dict[str, Columns], n
         "work_email": np.char.add(np.char.add(np.char.add(np.char.lower(first), "."), np.char.add(np.char.lower(last), emp_ids)), "@company.example"),
         "country_code": country,
         "_is_deleted": np.zeros(n, bool),
-        "_loaded_at": _loaded_on(np.maximum(hire, np.datetime64("2021-12-31"))),
+        "_loaded_at": _loaded_on(np.maximum(hire, (shared.WINDOW_START - DAY))),
     }
 
     # employment_status events: hire, leave + return, part-time fte change, termination, rehire, 2nd exit
@@ -139,7 +137,7 @@ def _hr(seed: int, scale: float, bad_rate: float) -> tuple[dict[str, Columns], n
         "status": s_status,
         "employment_type": emp_type[s_emp],
         "fte": decimal_array(np.round(s_fte * 100).astype(np.int64), scale=2, precision=4, mask=s_terminated),
-        "_loaded_at": _loaded_on(np.maximum(s_day, np.datetime64("2021-12-31"))),
+        "_loaded_at": _loaded_on(np.maximum(s_day, (shared.WINDOW_START - DAY))),
     }
 
     # job history: hire, transfer, rehire (same department as before)
@@ -161,7 +159,7 @@ def _hr(seed: int, scale: float, bad_rate: float) -> tuple[dict[str, Columns], n
         "job_title": np.char.add(np.char.add(j_role, " - "), j_dept),
         "role_family": j_role,
         "manager_employee_id": managers[rng.integers(0, len(managers), len(j_emp))],
-        "_loaded_at": _loaded_on(np.maximum(j_day, np.datetime64("2021-12-31"))),
+        "_loaded_at": _loaded_on(np.maximum(j_day, (shared.WINDOW_START - DAY))),
     }
 
     # compensation: at hire (a few entered late), yearly raises every April 1st, raise on transfer, rehire
@@ -170,7 +168,7 @@ def _hr(seed: int, scale: float, bad_rate: float) -> tuple[dict[str, Columns], n
     raise_days = np.array([np.datetime64(f"{y}-04-01") for y in years])
     emp_r = np.repeat(np.arange(n), len(years))
     day_r = np.tile(raise_days, n)
-    employed_at_raise = (day_r > hire[emp_r] + 90 * DAY) & (day_r < np.where(rehired, np.maximum(term2, term), term)[emp_r]) & (day_r <= WINDOW_END)
+    employed_at_raise = (day_r > hire[emp_r] + 90 * DAY) & (day_r < np.where(rehired, np.maximum(term2, term), term)[emp_r]) & (day_r <= shared.WINDOW_END)
     employed_at_raise &= ~(rehired[emp_r] & (day_r >= term[emp_r]) & (day_r < rehire[emp_r]))
     emp_r, day_r = emp_r[employed_at_raise], day_r[employed_at_raise]
     c_emp = np.concatenate([np.arange(n), emp_r, np.flatnonzero(transfer), np.flatnonzero(rehired)])
@@ -186,7 +184,7 @@ def _hr(seed: int, scale: float, bad_rate: float) -> tuple[dict[str, Columns], n
         "effective_date": c_day,
         "annual_base_salary": decimal_array(cents(np.round(salary, -2))),
         "currency_code": sal_cur[c_emp],
-        "_loaded_at": _loaded_on(np.maximum(c_day, np.datetime64("2021-12-31"))),
+        "_loaded_at": _loaded_on(np.maximum(c_day, (shared.WINDOW_START - DAY))),
     }
 
     # crm users: everyone who ever worked in a go-to-market department, plus integration users
@@ -198,7 +196,7 @@ def _hr(seed: int, scale: float, bad_rate: float) -> tuple[dict[str, Columns], n
         "email": np.concatenate([employees["work_email"][gtm], np.array(["zapier@company.example", "ma@company.example", "import@company.example"])]),
         "employee_id": pa.array(np.concatenate([emp_ids[gtm], np.full(3, "")]), mask=np.concatenate([np.zeros(len(gtm), bool), np.ones(3, bool)])),
         "is_active": np.concatenate([~terminated[gtm] | rehired[gtm], np.ones(3, bool)]),
-        "_loaded_at": np.full(len(u_ids), EXTRACT_AT),
+        "_loaded_at": np.full(len(u_ids), shared.EXTRACT_AT),
     }
     sellers = u_ids[: max(1, len(gtm))]
     tables = {

@@ -9,9 +9,38 @@ import numpy as np
 from revenue_warehouse.synthetic.arrays import DAY, ids
 
 
+#: The company's history: 48 whole months ending in the end month (set_window, called by generate; other
+#: modules read these as ``shared.WINDOW_END`` at call time). Every other date is relative to them.
+WINDOW_MONTHS = 48
+FIXTURE_END_MONTH = "2025-12"  # the tests' fixtures: a fixed calendar, whatever today is
 WINDOW_START = np.datetime64("2022-01-01")
 WINDOW_END = np.datetime64("2025-12-31")  # last day of data; the default as_of_date
 EXTRACT_AT = np.datetime64("2025-12-31T23:00:00")
+
+
+def set_window(end_month: str | None = None) -> str:
+    """Make the company's history end in ``end_month`` (YYYY-MM; default: the current month, UTC)."""
+    global WINDOW_START, WINDOW_END, EXTRACT_AT
+    import datetime as dt
+
+    from revenue_warehouse.config import WarehouseError
+
+    text = end_month or dt.datetime.now(dt.timezone.utc).strftime("%Y-%m")
+    try:
+        end = np.datetime64(text, "M")
+        if len(text) != 7:
+            raise ValueError(text)
+    except ValueError:
+        raise WarehouseError(f"--end-month must look like 2026-12, got {text!r}") from None
+    WINDOW_START = (end - (WINDOW_MONTHS - 1)).astype("datetime64[D]")
+    WINDOW_END = (end + 1).astype("datetime64[D]") - DAY
+    EXTRACT_AT = WINDOW_END.astype("datetime64[s]") + np.timedelta64(23, "h")
+    return str(end)
+
+
+def month_from_start(months: int) -> np.datetime64:
+    """The first day of the month ``months`` after the window's first (negative: before it)."""
+    return (WINDOW_START.astype("datetime64[M]") + months).astype("datetime64[D]")
 CURRENCIES = ["USD", "EUR", "GBP"]
 USD_PER_UNIT_START = {"EUR": 1.13, "GBP": 1.35, "CHF": 1.08}
 TAX_RATE = {"USD": 0.0, "EUR": 0.2, "GBP": 0.2}
