@@ -83,3 +83,57 @@ def test_demo_summary_shows_cost_kpis_with_targets_or_why_they_are_missing(clean
     for name in SUMMARY_KPIS:
         if latest[name] == "hidden":
             assert "hidden (privacy" in text
+
+
+def test_every_option_has_help_and_help_names_the_environment() -> None:
+    import argparse
+
+    from revenue_warehouse.cli import parser
+
+    top = parser()
+    subparsers = next(a for a in top._actions if isinstance(a, argparse._SubParsersAction))
+    for name, sub in subparsers.choices.items():
+        for action in sub._actions:
+            if not isinstance(action, argparse._HelpAction):
+                assert action.help, f"warehouse {name} {'/'.join(action.option_strings) or action.dest} has no help"
+    text = top.format_help()
+    for variable in ("WAREHOUSE_PATH", "WAREHOUSE_PUBLISH_PATH", "DBT_TARGET", "PGHOST", "SPARK_HOME_DIR"):
+        assert variable in text
+
+
+def test_published_file_defaults_next_to_the_build_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from revenue_warehouse.config import publish_path
+
+    monkeypatch.delenv("WAREHOUSE_PUBLISH_PATH", raising=False)
+    monkeypatch.setenv("WAREHOUSE_PATH", str(tmp_path / "acme" / "acme.duckdb"))
+    assert publish_path() == tmp_path / "acme" / "published" / "acme.duckdb"
+    monkeypatch.setenv("WAREHOUSE_PATH", str(tmp_path / "beta.duckdb"))
+    assert publish_path() == tmp_path / "published" / "beta.duckdb", "a second warehouse gets its own file"
+    monkeypatch.setenv("WAREHOUSE_PUBLISH_PATH", str(tmp_path / "bi.duckdb"))
+    assert publish_path() == tmp_path / "bi.duckdb"
+
+
+def test_demo_fits_one_screen_and_status_says_what_data_it_shows(tmp_path: Path) -> None:
+    """`warehouse demo` (what `make demo` runs) prints progress and a summary, not dbt's node log: at most
+    80 lines, without tracebacks; its company ends this month; `warehouse status` names the as-of date,
+    window, last build, checks and published age."""
+    import datetime as dt
+
+    db = tmp_path / "w.duckdb"
+    env = {"WAREHOUSE_PATH": str(db), "PATH": str(Path(sys.executable).parent)}
+    result = subprocess.run([sys.executable, "-m", "revenue_warehouse.cli", "demo", "--scale", "0.05"],
+                            cwd=PROJECT_ROOT, capture_output=True, text=True, env=env)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-3000:]
+    lines = output.strip().splitlines()
+    assert len(lines) <= 80, f"{len(lines)} lines:\n{output}"
+    assert "Traceback" not in output and " START " not in output, "no dbt node log"
+    this_month = dt.datetime.now(dt.timezone.utc)
+    assert f"Headline KPIs for {this_month:%B %Y}" in output, "the demo company ends this month"
+    assert any(line.strip().startswith("dbt: PASS=") for line in lines)
+    assert (tmp_path / "published" / "w.duckdb").exists() and (tmp_path / "reports" / "index.html").exists()
+    status = subprocess.run([sys.executable, "-m", "revenue_warehouse.cli", "status"], cwd=PROJECT_ROOT,
+                            capture_output=True, text=True, env=env, check=True).stdout
+    for expected in ("as-of date:", f"{this_month:%Y-%m}", "last build:", "published", "last checks:",
+                     "published marts:"):
+        assert expected in status, status

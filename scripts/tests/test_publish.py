@@ -83,6 +83,7 @@ def test_a_failing_dbt_test_leaves_the_published_file_untouched(built: tuple[Pat
     db, published = built
     before = _digest(published)
     calls: list[list[str]] = []
+    monkeypatch.setattr(build_module, "run_dbt_quietly", lambda command, *args, **kwargs: calls.append(command) or 1)
     monkeypatch.setattr(build_module, "run_dbt", lambda command, *args, **kwargs: calls.append(command) or 1)
     with pytest.raises(WarehouseError, match=r"dbt build failed \(exit 1\); published marts unchanged"):
         build_module.build(db, target=published)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import shutil
@@ -55,3 +56,36 @@ def test_report_renders_in_headless_chromium_without_console_errors(report: Path
         capture_output=True, text=True, timeout=120,
     )
     assert screenshot.returncode == 0 and shot.stat().st_size > 50_000, "a rendered page, not a blank one"
+
+
+def test_axis_ticks_are_1_2_5_steps_with_the_decimals_they_need() -> None:
+    from revenue_warehouse.outputs.report import nice_ticks, tick_label
+
+    assert nice_ticks(0, 171.6) == [0, 50, 100, 150, 200]
+    assert nice_ticks(-44_000, 180_000) == [-50_000, 0, 50_000, 100_000, 150_000, 200_000]
+    assert nice_ticks(0, 0.137) == [0, 0.05, 0.1, 0.15]
+    assert nice_ticks(0.5, 3.2)[:2] == [0, 1] and nice_ticks(0.5, 3.2)[-1] == 4
+    for lo, hi in [(0, 1), (-3.7, 12.2), (0, 2_670_000), (0.01, 0.013)]:
+        ticks = nice_ticks(lo, hi)
+        step = ticks[1] - ticks[0]
+        mantissa = step / 10 ** math.floor(math.log10(step) + 1e-9)
+        assert round(mantissa, 9) in (1, 2, 5) and ticks[0] <= lo and ticks[-1] >= hi and len(ticks) <= 6
+    assert tick_label(-50_000, "usd", 50_000) == "-$50k" and tick_label(2_500_000, "usd", 500_000) == "$2.5M"
+    assert tick_label(100, "n", 50) == "100" and tick_label(0.15, "pct", 0.05) == "15%"
+    assert tick_label(0.025, "pct", 0.005) == "2.5%" and tick_label(1.5, "x", 0.5) == "1.5"
+
+
+def test_report_labels_targets_statuses_and_small_groups(report: Path) -> None:
+    page = report.read_text()
+    assert "North star: Revenue per head (TTM)" in page and "revenue per head ttm usd" not in page
+    tiles = re.findall(r'<div class="tile( good| amber| bad)?">(LTV:CAC|CAC payback \(months\)|Net revenue retention|'
+                       r'Rule of 40)<b>([^<]*)</b>', page)
+    assert len(tiles) == 4
+    for css, name, value in tiles:  # red/amber/green, or the reason there is no value to judge
+        assert css or value.startswith(("hidden", "partial", "no data", "immature")), (name, value)
+    assert any(css for css, _, _ in tiles)
+    assert "target &gt;= 3.00" in page and 'class="target"' in page, "targets as reference lines"
+    assert "immature: cohort still converting" in page and 'fill="url(#hatch)"' in page
+    assert "fewer than 5 FTE are left out" in page
+    assert '<details id="data-quality">' in page and "checks passed" in page
+    assert not re.search(r"\$-\d", page), "negative money reads -$44k, not $-44k"

@@ -46,6 +46,7 @@ unpivoted as (
     select
         month,
         '{{ kpi.name }}' as kpi_name,
+        '{{ kpi.label }}' as kpi_label,
         cast({{ kpi.name }} as decimal(18, 6)) as kpi_value,
         '{{ kpi.unit }}' as unit,
         '{{ kpi.stage }}' as stage,
@@ -65,6 +66,7 @@ final as (
     select
         unpivoted.month,
         unpivoted.kpi_name,
+        unpivoted.kpi_label,
         unpivoted.kpi_value,
         unpivoted.unit,
         unpivoted.stage,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import math
 from pathlib import Path
 
 from revenue_warehouse.config import WarehouseError
@@ -24,12 +25,37 @@ def _fmt(value: float | None, kind: str) -> str:
     if value is None:
         return "–"
     if kind == "usd":
-        return f"${value / 1e6:,.2f}M" if abs(value) >= 1e6 else f"${value / 1e3:,.1f}k" if abs(value) >= 1e4 else f"${value:,.0f}"
+        sign, value = ("-" if value < 0 else ""), abs(value)
+        return sign + (f"${value / 1e6:,.2f}M" if value >= 1e6 else f"${value / 1e3:,.1f}k" if value >= 1e4 else f"${value:,.0f}")
     if kind == "pct":
         return f"{value:.1%}"
     if kind == "x":
         return f"{value:.2f}"
     return f"{value:,.1f}"
+
+
+def nice_ticks(lo: float, hi: float, most: int = 6) -> list[float]:
+    """Axis ticks at 1, 2 or 5 times a power of ten covering lo..hi (at most ``most`` ticks)."""
+    span = (hi - lo) or abs(hi) or 1.0
+    raw = span / (most - 1)
+    power = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw * (1 - 1e-9))
+    start, end = math.floor(lo / step + 1e-9) * step, math.ceil(hi / step - 1e-9) * step
+    return [round(start + i * step, 12) for i in range(int(round((end - start) / step)) + 1)]
+
+
+def tick_label(value: float, kind: str, step: float) -> str:
+    """An axis label with just the decimals the step needs (57.2 / 114.4 never appear; 50 / 100 do)."""
+    def decimals(unit_step: float) -> int:
+        return max(0, -math.floor(math.log10(unit_step) + 1e-9)) if unit_step < 1 else 0
+
+    if kind == "usd":
+        top = max(abs(value), step)
+        scale, suffix = (1e6, "M") if top >= 1e6 else (1e3, "k") if top >= 1e3 else (1.0, "")
+        return f"{'-' if value < 0 else ''}${abs(value) / scale:,.{decimals(step / scale)}f}{suffix}"
+    if kind == "pct":
+        return f"{value * 100:.{decimals(step * 100)}f}%"
+    return f"{value:,.{decimals(step)}f}"
 
 
 def _scale(lo: float, hi: float, size: float, flip: bool = False):
@@ -46,9 +72,11 @@ def empty_chart(title: str, reason: str) -> str:
 
 
 def line_chart(title: str, series: Series, kind: str, reference: tuple[str, float] | None = None,
-               empty_reason: str = "no data") -> str:
-    """A line chart of monthly series (gaps where a value is null); `reference` draws a labelled
-    horizontal line (a target such as LTV:CAC 3)."""
+               empty_reason: str = "no data", shaded: tuple[str, list[dt.date]] | None = None,
+               note: str = "") -> str:
+    """A line chart of monthly series (gaps where a value is null), one unit per chart; `reference` draws
+    a labelled horizontal line (a target such as LTV:CAC 3); `shaded` hatches months whose values are not
+    final yet (e.g. immature cohorts), with its label; `note` explains what is left out."""
     months = sorted({m for points in series.values() for m, _ in points})
     values = [v for points in series.values() for _, v in points if v is not None]
     if not months or not values:
@@ -56,15 +84,25 @@ def line_chart(title: str, series: Series, kind: str, reference: tuple[str, floa
     lo, hi = min(0.0, min(values)), max(values)
     if reference is not None:
         lo, hi = min(lo, reference[1]), max(hi, reference[1])
+    ticks = nice_ticks(lo, hi)
+    lo, hi, step = ticks[0], ticks[-1], ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
     inner_w, inner_h = WIDTH - PAD_LEFT - PAD_RIGHT, HEIGHT - PAD_TOP - PAD_BOTTOM
     x_of = {m: PAD_LEFT + i * inner_w / max(len(months) - 1, 1) for i, m in enumerate(months)}
     y = _scale(lo, hi, inner_h, flip=True)
-    parts = [f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{html.escape(title)}">']
-    for i in range(5):  # horizontal grid with labels
-        value = lo + (hi - lo) * i / 4
+    parts = [f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{html.escape(title)}">',
+             '<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
+             'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" class="hatch"/></pattern></defs>']
+    if shaded and [m for m in shaded[1] if m in x_of]:
+        inside = [x_of[m] for m in shaded[1] if m in x_of]
+        half = inner_w / max(len(months) - 1, 1) / 2
+        x0, x1 = max(min(inside) - half, PAD_LEFT), min(max(inside) + half, WIDTH - PAD_RIGHT)
+        parts.append(f'<rect x="{x0:.1f}" y="{PAD_TOP}" width="{x1 - x0:.1f}" height="{inner_h}" fill="url(#hatch)" '
+                     f'class="shaded"><title>{html.escape(shaded[0])}</title></rect>')
+        parts.append(f'<text x="{x1 - 2:.1f}" y="{PAD_TOP - 6}" class="shade-label">{html.escape(shaded[0])}</text>')
+    for value in ticks:  # horizontal grid at 1-2-5 steps
         py = PAD_TOP + y(value)
         parts.append(f'<line x1="{PAD_LEFT}" x2="{WIDTH - PAD_RIGHT}" y1="{py:.1f}" y2="{py:.1f}" class="grid"/>')
-        parts.append(f'<text x="{PAD_LEFT - 6}" y="{py + 4:.1f}" class="ylabel">{html.escape(_fmt(value, kind))}</text>')
+        parts.append(f'<text x="{PAD_LEFT - 6}" y="{py + 4:.1f}" class="ylabel">{html.escape(tick_label(value, kind, step))}</text>')
     for m in months[:: max(1, len(months) // 8)]:
         parts.append(f'<text x="{x_of[m]:.1f}" y="{HEIGHT - 12}" class="xlabel">{m:%b %y}</text>')
     if reference is not None:
@@ -83,7 +121,9 @@ def line_chart(title: str, series: Series, kind: str, reference: tuple[str, floa
         parts.append(f'<path d="{" ".join(path)}" stroke="{color}" class="line"><title>{html.escape(name)}</title></path>')
     parts.append("</svg>")
     legend = "".join(f'<span><i style="background:{c}"></i>{html.escape(n)}</span>' for c, n in zip(PALETTE * 3, series))
-    return f'<figure class="chart"><figcaption>{html.escape(title)}</figcaption>{"".join(parts)}<div class="legend">{legend}</div></figure>'
+    caption = f'<p class="note">{html.escape(note)}</p>' if note else ""
+    return (f'<figure class="chart"><figcaption>{html.escape(title)}</figcaption>{"".join(parts)}'
+            f'<div class="legend">{legend}</div>{caption}</figure>')
 
 
 def stacked_bars(title: str, months: list[dt.date], stacks: dict[str, list[float]]) -> str:
@@ -92,15 +132,16 @@ def stacked_bars(title: str, months: list[dt.date], stacks: dict[str, list[float
         return f'<figure class="chart"><figcaption>{html.escape(title)}</figcaption><p>No data.</p></figure>'
     ups = [sum(max(s[i], 0) for s in stacks.values()) for i in range(len(months))]
     downs = [sum(min(s[i], 0) for s in stacks.values()) for i in range(len(months))]
-    lo, hi = min(downs + [0.0]), max(ups + [0.0])
+    ticks = nice_ticks(min(downs + [0.0]), max(ups + [0.0]))
+    lo, hi, step = ticks[0], ticks[-1], ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
     inner_w, inner_h = WIDTH - PAD_LEFT - PAD_RIGHT, HEIGHT - PAD_TOP - PAD_BOTTOM
     y = _scale(lo, hi, inner_h, flip=True)
     bar_w = inner_w / len(months) * 0.7
     parts = [f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{html.escape(title)}">']
-    for value in (lo, 0.0, hi):
+    for value in ticks:
         py = PAD_TOP + y(value)
         parts.append(f'<line x1="{PAD_LEFT}" x2="{WIDTH - PAD_RIGHT}" y1="{py:.1f}" y2="{py:.1f}" class="grid"/>')
-        parts.append(f'<text x="{PAD_LEFT - 6}" y="{py + 4:.1f}" class="ylabel">{html.escape(_fmt(value, "usd"))}</text>')
+        parts.append(f'<text x="{PAD_LEFT - 6}" y="{py + 4:.1f}" class="ylabel">{html.escape(tick_label(value, "usd", step))}</text>')
     for i, m in enumerate(months):
         x = PAD_LEFT + i * inner_w / len(months)
         up, down = 0.0, 0.0
@@ -141,9 +182,15 @@ table{border-collapse:collapse;font-size:13px}td,th{border-bottom:1px solid #eee
 .pass{color:#2ca02c}.warn{color:#b8860b}.fail{color:#d62728}
 .target{stroke:#d62728;stroke-dasharray:6 4;stroke-width:1.5}.target-label{font-size:11px;text-anchor:end;fill:#d62728}
 .tile small{display:block;color:#666;font-size:12px}.story{max-width:900px;line-height:1.5}
+.tile.good{border-color:#2ca02c;background:#effaef}.tile.amber{border-color:#e0a800;background:#fff8e1}
+.tile.bad{border-color:#d62728;background:#fdeeee}.hatch{stroke:#bbb;stroke-width:2}
+.shade-label{font-size:11px;text-anchor:end;fill:#888}.note{font-size:12px;color:#666;margin:2px 8px}
+details summary{cursor:pointer;margin:8px 0}.dq{font-size:15px}
 """
 
 
+SMALL_GROUP_FTE = 5  # the by-function chart leaves out months of a function with fewer average FTE
+AMBER_MARGIN = 0.10  # a KPI within 10 % of its target is amber, not red
 STATUS_TEXT = {"hidden": "hidden (privacy: a group below min_group_size)", "partial_window": "partial window",
                "immature": "immature cohort", "no_data": "no data (zero denominator)"}
 PCT_KPIS = {"nrr", "grr", "gross_margin", "rule_of_40", "logo_churn_rate", "win_rate"}
@@ -176,12 +223,22 @@ def build_report(published: Path) -> str:
         """).fetchall():
             null_reasons[name] = status
         all_kpis: Series = {}
-        for name, month, value in con.execute("select kpi_name, month, kpi_value from marts.fct_kpi_monthly order by month").fetchall():
+        month_status: dict[str, dict[dt.date, str]] = {}
+        labels: dict[str, str] = {}
+        for name, month, value, status, label in con.execute(
+            "select kpi_name, month, kpi_value, value_status, kpi_label from marts.fct_kpi_monthly order by month"
+        ).fetchall():
             all_kpis.setdefault(name, []).append((month, float(value) if value is not None else None))
+            month_status.setdefault(name, {})[month] = status
+            labels[name] = label
         functions = [r[0] for r in con.execute(  # named functions; a tiny `unmapped` group would dwarf them
             "select distinct function from marts.fct_revenue_per_head where function not in ('all', 'unmapped') order by 1"
         ).fetchall()]
-        by_function = {f: _series(con, "select month, revenue_per_head_ttm_usd from marts.fct_revenue_per_head where function = ? order by month", [f]) for f in functions}
+        # a function of a few people swings its ratio by a whole salary's worth of revenue per hire: its
+        # months below SMALL_GROUP_FTE are left out rather than plotted as if meaningful
+        by_function = {f: _series(con, "select month, case when avg_fte >= ? then revenue_per_head_ttm_usd end "
+                                       "from marts.fct_revenue_per_head where function = ? order by month",
+                                  [SMALL_GROUP_FTE, f]) for f in functions}
         bridge = con.execute("""
             select month, new_mrr_usd, expansion_mrr_usd, reactivation_mrr_usd, contraction_mrr_usd,
                 churned_mrr_usd, fx_adjustment_mrr_usd
@@ -213,16 +270,24 @@ def build_report(published: Path) -> str:
         comparison, value = targets[name]
         return f"target {comparison} {_fmt(value, 'pct' if name in PCT_KPIS else 'x')}"
 
-    tiles = [
-        (f"North star: {north_star.replace('_', ' ')}", shown(north_star, "usd" if north_star.endswith("usd") else "x"),
-         True, ""),
-        ("ARR", shown("arr_usd", "usd"), False, ""), ("Average FTE", shown("avg_fte", "n"), False, ""),
-        ("NRR", shown("nrr", "pct"), False, target_note("nrr")),
-        ("Gross margin", shown("gross_margin", "pct"), False, target_note("gross_margin")),
-        ("LTV:CAC", shown("ltv_to_cac", "x"), False, target_note("ltv_to_cac")),
-        ("CAC payback (months)", shown("cac_payback_months", "n"), False, target_note("cac_payback_months")),
-        ("Rule of 40", shown("rule_of_40", "pct"), False, target_note("rule_of_40")),
-        ("Cost per revenue $", shown("cost_per_revenue_dollar", "x"), False, ""),
+    def rag(name: str) -> str:
+        """green on target, amber within AMBER_MARGIN of it, red beyond; no class without a target or value."""
+        if name not in targets or f(name) is None:
+            return ""
+        comparison, target = targets[name]
+        value, slack = f(name), abs(target) * AMBER_MARGIN
+        gap = (target - value) if comparison == ">=" else (value - target)
+        return " good" if gap <= 0 else " amber" if gap <= slack else " bad"
+
+    def label(name: str) -> str:
+        return labels.get(name, name.replace("_", " "))
+
+    star_kind = "usd" if north_star.endswith("usd") else "pct" if north_star in PCT_KPIS else "x"
+    tiles = [(f"North star: {label(north_star)}", shown(north_star, star_kind), " star", "")] + [
+        (label(name), shown(name, kind), rag(name), target_note(name))
+        for name, kind in (("arr_usd", "usd"), ("avg_fte", "n"), ("nrr", "pct"), ("gross_margin", "pct"),
+                           ("ltv_to_cac", "x"), ("cac_payback_months", "n"), ("rule_of_40", "pct"),
+                           ("cost_per_revenue_dollar", "x"))
     ]
     rph, added = f("revenue_per_head_ttm_usd"), f("incremental_revenue_per_fte_usd")
     rph_growth, fte_growth = f("revenue_per_head_growth_yoy"), f("fte_growth_yoy")
@@ -245,10 +310,26 @@ def build_report(published: Path) -> str:
         reasons = [STATUS_TEXT.get(null_reasons[n], n) for n in names if n in null_reasons]
         return reasons[0] if reasons else "no data"
 
+    def months_with(status: str, *names: str) -> list[dt.date]:
+        return sorted({m for n in names for m, st in month_status.get(n, {}).items() if st == status})
+
+    def hidden_note(*names: str) -> str:
+        hidden = months_with("hidden", *names)
+        return (f"{len(hidden)} month(s) not shown: privacy hides a cost of fewer than min_group_size people "
+                f"({hidden[0]:%b %Y}{' .. ' + format(hidden[-1], '%b %Y') if len(hidden) > 1 else ''})") if hidden else ""
+
+    def reference(name: str, text: str) -> tuple[str, float] | None:
+        return (f"{text} {targets[name][0]} {_fmt(targets[name][1], 'pct' if name in PCT_KPIS else 'x')}",
+                targets[name][1]) if name in targets else None
+
+    immature = ("immature: cohort still converting", months_with("immature", "mql_to_sql_rate"))
+
     charts = [
         line_chart("Revenue per head (TTM) — company", {"revenue per head (TTM)": kpi("revenue_per_head_ttm_usd")}, "usd"),
         line_chart("Average FTE — company", {"average FTE": kpi("avg_fte")}, "n"),
-        line_chart("Revenue per head (TTM) by function", by_function, "usd"),
+        line_chart("Revenue per head (TTM) by function", by_function, "usd",
+                   note=f"Months in which a function averages fewer than {SMALL_GROUP_FTE} FTE are left out: "
+                        "one hire or leaver moves its ratio by a whole head."),
         stacked_bars("MRR bridge — last 12 months", months, {
             "new": [float(r[1]) for r in bridge], "expansion": [float(r[2]) for r in bridge],
             "reactivation": [float(r[3]) for r in bridge], "contraction": [float(r[4]) for r in bridge],
@@ -260,17 +341,27 @@ def build_report(published: Path) -> str:
         line_chart("Revenue per added FTE vs revenue per head (TTM)",
                    {"revenue per added FTE": kpi("incremental_revenue_per_fte_usd"),
                     "revenue per head": kpi("revenue_per_head_ttm_usd")}, "usd"),
-        line_chart("CAC (3-month)", {"CAC 3m": kpi("cac_3m_usd")}, "usd", empty_reason=why("cac_3m_usd")),
-        line_chart("LTV:CAC", {"LTV:CAC": kpi("ltv_to_cac")}, "x",
-                   reference=("3:1", targets["ltv_to_cac"][1]) if "ltv_to_cac" in targets else None,
-                   empty_reason=why("ltv_to_cac")),
-        line_chart("CAC payback (months)", {"payback months": kpi("cac_payback_months")}, "n",
-                   reference=("target", targets["cac_payback_months"][1]) if "cac_payback_months" in targets else None,
-                   empty_reason=why("cac_payback_months")),
-        line_chart("Net and gross revenue retention", {"NRR": kpi("nrr"), "GRR": kpi("grr")}, "pct"),
-        line_chart("Funnel: MQLs and SQLs", {"MQLs": kpi("mqls"), "SQLs": kpi("sqls")}, "n"),
-        line_chart("Win rate and MQL→SQL rate", {"win rate": kpi("win_rate"), "MQL→SQL": kpi("mql_to_sql_rate")}, "pct"),
-        line_chart("Bookings and pipeline", {"bookings": kpi("bookings_usd"), "pipeline": kpi("pipeline_value_usd")}, "usd"),
+        line_chart(label("cac_3m_usd"), {label("cac_3m_usd"): kpi("cac_3m_usd")}, "usd",
+                   empty_reason=why("cac_3m_usd"), note=hidden_note("cac_3m_usd")),
+        line_chart(label("ltv_to_cac"), {label("ltv_to_cac"): kpi("ltv_to_cac")}, "x",
+                   reference=reference("ltv_to_cac", "target"), empty_reason=why("ltv_to_cac"),
+                   note=hidden_note("ltv_to_cac")),
+        line_chart(label("cac_payback_months"), {label("cac_payback_months"): kpi("cac_payback_months")}, "n",
+                   reference=reference("cac_payback_months", "target"), empty_reason=why("cac_payback_months"),
+                   note=hidden_note("cac_payback_months")),
+        line_chart("Net and gross revenue retention", {label("nrr"): kpi("nrr"), label("grr"): kpi("grr")}, "pct",
+                   reference=reference("nrr", "NRR target")),
+        line_chart(label("rule_of_40"), {label("rule_of_40"): kpi("rule_of_40"),
+                                         label("arr_growth_yoy"): kpi("arr_growth_yoy"),
+                                         label("operating_margin_ttm"): kpi("operating_margin_ttm")}, "pct",
+                   reference=reference("rule_of_40", "target"), empty_reason=why("rule_of_40"),
+                   note=hidden_note("rule_of_40")),
+        line_chart("Funnel: MQLs and SQLs", {label("mqls"): kpi("mqls"), label("sqls"): kpi("sqls")}, "n"),
+        line_chart("Win rate and MQL→SQL rate", {label("win_rate"): kpi("win_rate"),
+                                                  label("mql_to_sql_rate"): kpi("mql_to_sql_rate")}, "pct",
+                   reference=reference("win_rate", "win-rate target"), shaded=immature),
+        line_chart("Bookings and pipeline", {label("bookings_usd"): kpi("bookings_usd"),
+                                             label("pipeline_value_usd"): kpi("pipeline_value_usd")}, "usd"),
     ]
     rows = "".join(
         f'<tr><td>{html.escape(name)}</td><td>{sev}</td><td class="{st}">{st}</td><td>{html.escape(details)}</td></tr>'
@@ -283,12 +374,14 @@ def build_report(published: Path) -> str:
 <h1>Revenue per head — KPI report</h1>
 <p class="sub">As of {as_of:%B %Y}. Every figure is read from the published marts (fct_kpi_monthly,
 fct_revenue_per_head, fct_unit_economics). Definitions: docs/metrics.md.</p>
-<div class="tiles">{"".join(f'<div class="tile{" star" if star else ""}">{html.escape(label)}<b>{html.escape(value)}</b><small>{html.escape(note)}</small></div>' for label, value, star, note in tiles)}
+<div class="tiles">{"".join(f'<div class="tile{css}">{html.escape(text)}<b>{html.escape(value)}</b><small>{html.escape(note)}</small></div>' for text, value, css, note in tiles)}
 <div class="tile">Data quality<b><span class="pass">{counts["pass"]}</span> / <span class="warn">{counts["warn"]}</span> / <span class="fail">{counts["fail"]}</span></b>pass / warn / fail</div></div>
 <p class="story">{html.escape(story)}</p>
+<p class="dq">Data quality of the latest run: {counts["pass"]} checks passed, {counts["warn"]} warnings,
+{counts["fail"]} failed (details at the end of the page).</p>
 <div class="grid2">{"".join(charts)}</div>
-<h2>Data quality of the latest run</h2>
-<table><tr><th>check</th><th>severity</th><th>status</th><th>details</th></tr>{rows}</table>
+<details id="data-quality"><summary>Data quality of the latest run: {len(checks)} checks — show details</summary>
+<table><tr><th>check</th><th>severity</th><th>status</th><th>details</th></tr>{rows}</table></details>
 </body></html>
 """
 

@@ -155,7 +155,7 @@ def headcount_adds_up(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
         select count(case when company <> functions then 1 end), count(*) from totals
     """)
     return [CheckResult("headcount_adds_up", "error", bad == 0, float(bad), 0.0,
-                        f"months (of {months}) where `all` month-end headcount differs from the sum of functions")]
+                        f"{bad} months (of {months}) where `all` month-end headcount differs from the sum of functions")]
 
 
 def identities_resolved(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
