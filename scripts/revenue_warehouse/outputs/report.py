@@ -200,6 +200,22 @@ def _series(con, sql: str, params: list | None = None) -> list[tuple[dt.date, fl
     return [(m, float(v) if v is not None else None) for m, v in con.execute(sql, params or []).fetchall()]
 
 
+def _small_groups_left_out(rows: list[tuple]) -> list[tuple[dt.date, float | None]]:
+    """(month, ttm ratio) with None where the mean FTE over the ttm months is below SMALL_GROUP_FTE."""
+    points, ftes = [], []
+    for month, value, fte in rows:
+        ftes.append(float(fte or 0))
+        mean_fte = sum(ftes[-12:]) / len(ftes[-12:])
+        points.append((month, float(value) if value is not None and mean_fte >= SMALL_GROUP_FTE else None))
+    return points
+
+
+def _from_full_year_ago(points: list[tuple[dt.date, float | None]]) -> list[tuple[dt.date, float | None]]:
+    """A year-over-year series of ttm figures without the months whose year-ago ttm covers < 12 months
+    (months 13-23 of the window compare a full year with a partial one: a spike, not a trend)."""
+    return [(m, v if i >= 23 else None) for i, (m, v) in enumerate(points)]
+
+
 def build_report(published: Path) -> str:
     if not published.exists():
         raise WarehouseError(f"{published}: no published marts yet (run `warehouse build` first)")
@@ -236,9 +252,10 @@ def build_report(published: Path) -> str:
         ).fetchall()]
         # a function of a few people swings its ratio by a whole salary's worth of revenue per hire: its
         # months below SMALL_GROUP_FTE are left out rather than plotted as if meaningful
-        by_function = {f: _series(con, "select month, case when avg_fte >= ? then revenue_per_head_ttm_usd end "
-                                       "from marts.fct_revenue_per_head where function = ? order by month",
-                                  [SMALL_GROUP_FTE, f]) for f in functions}
+        # (the ratio's denominator is the mean FTE over the ttm months, so that mean is what must be large)
+        by_function = {f: _small_groups_left_out(con.execute(
+            "select month, revenue_per_head_ttm_usd, avg_fte from marts.fct_revenue_per_head "
+            "where function = ? order by month", [f]).fetchall()) for f in functions}
         bridge = con.execute("""
             select month, new_mrr_usd, expansion_mrr_usd, reactivation_mrr_usd, contraction_mrr_usd,
                 churned_mrr_usd, fx_adjustment_mrr_usd
@@ -323,6 +340,8 @@ def build_report(published: Path) -> str:
                 targets[name][1]) if name in targets else None
 
     immature = ("immature: cohort still converting", months_with("immature", "mql_to_sql_rate"))
+    year_ago_note = ("Year-over-year lines start in the window's 24th month: before it, the year-ago TTM "
+                     "covers fewer than 12 months (the mart has those values, flagged by month_number).")
 
     charts = [
         line_chart("Revenue per head (TTM) — company", {"revenue per head (TTM)": kpi("revenue_per_head_ttm_usd")}, "usd"),
@@ -336,11 +355,12 @@ def build_report(published: Path) -> str:
             "churned": [float(r[5]) for r in bridge], "fx adjustment": [float(r[6]) for r in bridge],
         }),
         line_chart("Is growth efficient? Revenue per head vs FTE, year over year",
-                   {"revenue per head growth": kpi("revenue_per_head_growth_yoy"), "FTE growth": kpi("fte_growth_yoy")},
-                   "pct", empty_reason=why("revenue_per_head_growth_yoy")),
+                   {label("revenue_per_head_growth_yoy"): _from_full_year_ago(kpi("revenue_per_head_growth_yoy")),
+                    label("fte_growth_yoy"): _from_full_year_ago(kpi("fte_growth_yoy"))},
+                   "pct", empty_reason="the comparison needs two full years of history", note=year_ago_note),
         line_chart("Revenue per added FTE vs revenue per head (TTM)",
-                   {"revenue per added FTE": kpi("incremental_revenue_per_fte_usd"),
-                    "revenue per head": kpi("revenue_per_head_ttm_usd")}, "usd"),
+                   {label("incremental_revenue_per_fte_usd"): _from_full_year_ago(kpi("incremental_revenue_per_fte_usd")),
+                    label("revenue_per_head_ttm_usd"): kpi("revenue_per_head_ttm_usd")}, "usd", note=year_ago_note),
         line_chart(label("cac_3m_usd"), {label("cac_3m_usd"): kpi("cac_3m_usd")}, "usd",
                    empty_reason=why("cac_3m_usd"), note=hidden_note("cac_3m_usd")),
         line_chart(label("ltv_to_cac"), {label("ltv_to_cac"): kpi("ltv_to_cac")}, "x",
