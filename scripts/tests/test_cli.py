@@ -137,3 +137,20 @@ def test_demo_fits_one_screen_and_status_says_what_data_it_shows(tmp_path: Path)
     for expected in ("as-of date:", f"{this_month:%Y-%m}", "last build:", "published", "last checks:",
                      "published marts:"):
         assert expected in status, status
+
+
+def test_locked_build_file_is_one_line_without_dbt_traceback(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db)!r}); print('ready', flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        result = _run("build", env_db=db)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.returncode == 1 and "Traceback" not in result.stdout + result.stderr
+    assert "in use by another process" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert len(result.stdout.strip().splitlines()) <= 2

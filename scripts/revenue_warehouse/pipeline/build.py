@@ -120,7 +120,10 @@ def run_dbt_quietly(command: list[str], db_path: Path, vars_: dict | None = None
             print("    dbt: " + info.get("msg", "").replace("Done. ", ""), flush=True)
         elif level == "error" or name in ("RunResultError", "RunResultFailure"):
             message = info.get("msg", "")
-            errors.append(message if debug else "\n".join(message.splitlines()[:6]))
+            if not debug:  # dbt's message without the Python traceback it may carry, at most 6 lines
+                message = message.split("Traceback (most recent call last)")[0].rstrip()
+                message = "\n".join(message.splitlines()[:6])
+            errors.append(message)
     code = process.wait()
     if warnings:
         names = [w if len(w) <= 60 else w[:57] + "..." for w in warnings]
@@ -168,6 +171,9 @@ def build(db_path: Path, vars_text: str | None = None, extra: list[str] | None =
         raise WarehouseError(f"{db_path}: warehouse file not found (run `warehouse load --from DIR` first)")
     vars_ = parse_vars(vars_text)
     target = target or publish_path()
+    from revenue_warehouse.db import connect
+
+    connect(db_path).close()  # a file another process holds: one clear line now, not dbt's traceback later
     run = Run("build")
     with build_lock(db_path):
         if verbose:
