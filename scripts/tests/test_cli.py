@@ -44,18 +44,23 @@ def test_wrong_layout_is_one_line(tmp_path: Path) -> None:
     assert "unknown schema folder" in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
-def test_locked_warehouse_is_one_line(tmp_path: Path, small_raw: Path) -> None:
-    db = tmp_path / "w.duckdb"
+def _while_held(db: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run the CLI while another process holds the DuckDB file open (read-write)."""
     holder = subprocess.Popen(
         [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db)!r}); print('ready', flush=True); time.sleep(60)"],
         stdout=subprocess.PIPE, text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "ready"
-        result = _run("load", "--from", str(small_raw), env_db=db)
+        return _run(*args, env_db=db)
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_locked_warehouse_is_one_line(tmp_path: Path, small_raw: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    result = _while_held(db, "load", "--from", str(small_raw))
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "in use by another process" in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
@@ -140,17 +145,7 @@ def test_demo_fits_one_screen_and_status_says_what_data_it_shows(tmp_path: Path)
 
 
 def test_locked_build_file_is_one_line_without_dbt_traceback(tmp_path: Path) -> None:
-    db = tmp_path / "w.duckdb"
-    holder = subprocess.Popen(
-        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db)!r}); print('ready', flush=True); time.sleep(60)"],
-        stdout=subprocess.PIPE, text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "ready"
-        result = _run("build", env_db=db)
-    finally:
-        holder.kill()
-        holder.wait()
+    result = _while_held(tmp_path / "w.duckdb", "build")
     assert result.returncode == 1 and "Traceback" not in result.stdout + result.stderr
     assert "in use by another process" in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert len(result.stdout.strip().splitlines()) <= 2
