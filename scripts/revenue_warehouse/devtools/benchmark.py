@@ -96,7 +96,7 @@ def machine() -> dict[str, str]:
         "cores": str(os.cpu_count()),
         "memory_gb": f"{mem_kib / 1024 ** 2:.1f}",
         "threads": os.environ.get("DBT_THREADS", "2"),
-        "memory_limit": os.environ.get("DUCKDB_MEMORY_LIMIT", "6GB"),
+        "memory_limit": os.environ.get("DUCKDB_MEMORY_LIMIT", "3GB"),
     }
 
 
