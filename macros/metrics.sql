@@ -7,7 +7,7 @@
 
 {#-
     The reporting date: the dbt var `as_of_date` when given (YYYY-MM-DD), else null, in which case
-    int_as_of_date falls back to the latest _loaded_at date of raw_billing.invoice.
+    int_as_of_date_resolved falls back to the latest _loaded_at date of raw_billing.invoice.
 -#}
 {% macro as_of_date_var() -%}
     {%- set value = var('as_of_date', none) -%}

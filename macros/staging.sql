@@ -165,7 +165,7 @@ select * from final
 {#-
     Why a money row's currency cannot be converted: null when it can (needs `currencies` joined). Only
     a currency with no rate at all is refused (unknown_currency); an amount dated before its currency's
-    first rate is converted with that first rate (int_fx_rates_monthly), never quarantined for its date.
+    first rate is converted with that first rate (int_fx_rates_filled), never quarantined for its date.
 -#}
 {% macro currency_reason(currency_column, currencies='currencies') -%}
     case

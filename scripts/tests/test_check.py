@@ -77,7 +77,7 @@ def test_fx_rate_carried_back_reports_currency_months_and_amounts(db: Path) -> N
     and named, as a warning, never dropped."""
     results = _run(db)
     assert results["fx_rate_carried_back"].status == "pass"
-    tampered = _run(db, "update intermediate.int_fx_rates_monthly set is_carried_back = true "
+    tampered = _run(db, "update intermediate.int_fx_rates_filled set is_carried_back = true "
                         "where currency_code = 'EUR' and month < '2023-01-01'")
     result = tampered["fx_rate_carried_back"]
     assert result.status == "warn" and result.severity == "warn" and result.observed_value > 0

@@ -75,7 +75,7 @@ def test_as_of_date_ends_the_window_in_a_whole_incomplete_month(builds: dict[str
 def test_as_of_month_is_evaluated_whole(builds: dict[str, Path], build: str) -> None:
     """Mid-month as_of: June's HR counts every day of June (the default build's June, with the same vars'
     people rules, is the reference: the rows loaded are the same)."""
-    june_end = _query(builds[build], "select month_end_headcount from intermediate.int_headcount_monthly "
+    june_end = _query(builds[build], "select month_end_headcount from intermediate.int_headcount_summed "
                                      "where month = '2025-06-01' and function = 'all'")[0][0]
     assert june_end > 0, "month-end headcount of the as_of month must not be cut at as_of_date"
 
@@ -106,13 +106,13 @@ def test_benefits_load_rate_scales_payroll(builds: dict[str, Path], build: str) 
             with mixed as (
                 select distinct spine.month, segments.function
                 from intermediate.int_employee_segments_built as segments
-                inner join intermediate.int_month_spine as spine
+                inner join intermediate.int_months_windowed as spine
                     on segments.segment_start <= spine.month_end and segments.segment_end > spine.month
                 where segments.is_counted and segments.employment_type in ('contractor', 'intern')
             )
             select loaded.month, loaded.function, loaded.payroll_cost_usd, base_row.payroll_cost_usd
-            from intermediate.int_headcount_monthly as loaded
-            inner join base.intermediate.int_headcount_monthly as base_row
+            from intermediate.int_headcount_summed as loaded
+            inner join base.intermediate.int_headcount_summed as base_row
                 on loaded.month = base_row.month and loaded.function = base_row.function
             where loaded.function <> 'all' and base_row.payroll_cost_usd > 1000
                 and not exists (select 1 from mixed where mixed.month = loaded.month and mixed.function = loaded.function)

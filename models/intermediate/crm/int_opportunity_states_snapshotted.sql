@@ -11,7 +11,7 @@
 with
 
 spine as (
-    select * from {{ ref('int_month_spine') }}
+    select * from {{ ref('int_months_windowed') }}
 ),
 
 history as (

@@ -8,12 +8,12 @@
 with
 
 headcount as (
-    select * from {{ ref('int_headcount_monthly') }}
+    select * from {{ ref('int_headcount_summed') }}
     where function <> 'all'
 ),
 
 gl_costs as (
-    select * from {{ ref('int_gl_costs_monthly') }}
+    select * from {{ ref('int_gl_costs_mapped') }}
 ),
 
 function_cost_categories as (

@@ -31,7 +31,7 @@ role_types as (
 ),
 
 as_of as (
-    select * from {{ ref('int_as_of_date') }}
+    select * from {{ ref('int_as_of_date_resolved') }}
 ),
 
 status_intervals as (

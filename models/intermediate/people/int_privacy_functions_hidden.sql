@@ -19,7 +19,7 @@ employee_functions as (
 ),
 
 spine as (
-    select * from {{ ref('int_month_spine') }}
+    select * from {{ ref('int_months_windowed') }}
 ),
 
 function_cost_categories as (

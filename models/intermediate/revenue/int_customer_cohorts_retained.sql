@@ -7,15 +7,15 @@
 with
 
 spine as (
-    select * from {{ ref('int_month_spine') }}
+    select * from {{ ref('int_months_windowed') }}
 ),
 
 customer_mrr as (
-    select * from {{ ref('int_customer_mrr_monthly') }}
+    select * from {{ ref('int_customer_mrr_expanded') }}
 ),
 
 fx_rates as (
-    select * from {{ ref('int_fx_rates_monthly') }}
+    select * from {{ ref('int_fx_rates_filled') }}
 ),
 
 final as (

@@ -20,11 +20,11 @@ invoices as (
 ),
 
 months as (
-    select * from {{ ref('int_months') }}
+    select * from {{ ref('int_months_spanned') }}
 ),
 
 fx_rates as (
-    select * from {{ ref('int_fx_rates_monthly') }}
+    select * from {{ ref('int_fx_rates_filled') }}
 ),
 
 subscription_parts as (

@@ -30,11 +30,11 @@ fct_revenue_per_head as (
 ),
 
 spine as (
-    select * from {{ ref('int_month_spine') }}
+    select * from {{ ref('int_months_windowed') }}
 ),
 
 as_of as (
-    select * from {{ ref('int_as_of_date') }}
+    select * from {{ ref('int_as_of_date_resolved') }}
 ),
 
 kpi_targets as (

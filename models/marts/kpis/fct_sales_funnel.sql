@@ -8,7 +8,7 @@
 with
 
 spine as (
-    select * from {{ ref('int_month_spine') }}
+    select * from {{ ref('int_months_windowed') }}
 ),
 
 leads as (
@@ -24,7 +24,7 @@ states as (
 ),
 
 fx_rates as (
-    select * from {{ ref('int_fx_rates_monthly') }}
+    select * from {{ ref('int_fx_rates_filled') }}
 ),
 
 costs as (

@@ -19,7 +19,7 @@ employment_status as (
 ),
 
 as_of as (
-    select * from {{ ref('int_as_of_date') }}
+    select * from {{ ref('int_as_of_date_resolved') }}
 ),
 
 latest_segment as (

@@ -10,11 +10,11 @@
 with
 
 spine as (
-    select * from {{ ref('int_month_spine') }}
+    select * from {{ ref('int_months_windowed') }}
 ),
 
 headcount as (
-    select * from {{ ref('int_headcount_monthly') }}
+    select * from {{ ref('int_headcount_summed') }}
 ),
 
 costs as (

@@ -14,11 +14,11 @@ accounts as (
 ),
 
 customer_mrr as (
-    select * from {{ ref('int_customer_mrr_monthly') }}
+    select * from {{ ref('int_customer_mrr_expanded') }}
 ),
 
 as_of as (
-    select * from {{ ref('int_as_of_date') }}
+    select * from {{ ref('int_as_of_date_resolved') }}
 ),
 
 activity as (

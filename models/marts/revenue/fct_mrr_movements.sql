@@ -10,15 +10,15 @@
 with
 
 customer_mrr as (
-    select * from {{ ref('int_customer_mrr_monthly') }}
+    select * from {{ ref('int_customer_mrr_expanded') }}
 ),
 
 spine as (
-    select * from {{ ref('int_month_spine') }}
+    select * from {{ ref('int_months_windowed') }}
 ),
 
 fx_rates as (
-    select * from {{ ref('int_fx_rates_monthly') }}
+    select * from {{ ref('int_fx_rates_filled') }}
 ),
 
 customers as (

@@ -6,11 +6,11 @@
 with
 
 spine as (
-    select * from {{ ref('int_month_spine') }}
+    select * from {{ ref('int_months_windowed') }}
 ),
 
 customer_mrr as (
-    select * from {{ ref('int_customer_mrr_monthly') }}
+    select * from {{ ref('int_customer_mrr_expanded') }}
 ),
 
 recognized as (

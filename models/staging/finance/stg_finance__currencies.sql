@@ -2,7 +2,7 @@
     Currencies the warehouse can convert to USD: every currency with at least one fx_rate row, plus
     USD itself (rate 1, always available). An amount in any other currency is quarantined as
     unknown_currency. An amount dated before its currency's first rate month is kept and converted
-    with that first rate (int_fx_rates_monthly).
+    with that first rate (int_fx_rates_filled).
 -#}
 with
 

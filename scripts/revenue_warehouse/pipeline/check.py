@@ -69,8 +69,8 @@ def quarantine_rates(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
         is_error = rate > error_rate and quarantined >= min_rows
         top = ", ".join(f"{reason} {count}" for reason, count in reasons.get(table, [])[:3])
         where = f"; see audit.quarantined_rows where source_table = '{table}'" if quarantined else ""
-        rule = (f"error above {error_rate:.0%} with >= {min_rows} rows" if is_error
-                else f"warn above {warn_rate:.0%}; error above {error_rate:.0%} with >= {min_rows} rows")
+        rule = (f"error: > {error_rate:.0%} and >= {min_rows} rows" if is_error
+                else f"warn > {warn_rate:.0%}; error > {error_rate:.0%} and >= {min_rows} rows")
         results.append(CheckResult(
             f"quarantine_rate:{table}", "error" if is_error else "warn", rate <= warn_rate and not is_error, rate,
             error_rate if is_error else warn_rate,
@@ -132,7 +132,7 @@ def billing_money_reconciles(con: duckdb.DuckDBPyConnection) -> list[CheckResult
             sum(case when revenue.month > as_of.as_of_month then revenue.revenue_usd else 0 end),
             sum(revenue.revenue_usd)
         from intermediate.int_revenue_recognized_monthly as revenue
-        cross join intermediate.int_as_of_date as as_of
+        cross join intermediate.int_as_of_date_resolved as as_of
     """)
     gap = float(local_gap or 0)
     usd_gap = abs(float(total or 0) - float(to_date or 0) - float(deferred or 0))
@@ -185,7 +185,7 @@ def mappings_complete(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
         select coalesce(sum(days_without_compensation), 0), count(case when days_without_compensation > 0 then 1 end),
             min(case when days_without_compensation > 0 then month end),
             max(case when days_without_compensation > 0 then month end)
-        from intermediate.int_headcount_monthly where function = 'all'
+        from intermediate.int_headcount_summed where function = 'all'
     """)
 
     def listed(kind: str, seed: str, names: list[str]) -> str:
@@ -200,7 +200,7 @@ def mappings_complete(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
         CheckResult("days_without_compensation", "warn", days == 0, float(days), 0.0,
                     f"{int(days):,} counted employee-days with no pay in force, in {months} months"
                     + (f" ({first:%Y-%m}..{last:%Y-%m})" if months else "")
-                    + "; they cost 0 (int_headcount_monthly.days_without_compensation)"),
+                    + "; they cost 0 (int_headcount_summed.days_without_compensation)"),
     ]
 
 
@@ -209,12 +209,12 @@ def fx_rate_carried_back(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
     "Conventions"): kept and counted, but the rate is a stand-in, so they are reported."""
     rows = con.execute("""
         with carried as (
-            select currency_code, month from intermediate.int_fx_rates_monthly where is_carried_back
+            select currency_code, month from intermediate.int_fx_rates_filled where is_carried_back
         ),
         amounts as (
             select currency_code, month from intermediate.int_revenue_recognized_monthly
             union all
-            select currency_code, month from intermediate.int_customer_mrr_monthly where mrr_local <> 0
+            select currency_code, month from intermediate.int_customer_mrr_expanded where mrr_local <> 0
             union all
             select currency_code, cast(date_trunc('month', posted_date) as date) from staging.stg_finance__gl_entries
             union all
@@ -223,7 +223,7 @@ def fx_rate_carried_back(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
             union all
             select segments.salary_currency_code, spine.month
             from intermediate.int_employee_segments_built as segments
-            inner join intermediate.int_month_spine as spine
+            inner join intermediate.int_months_windowed as spine
                 on segments.segment_start <= spine.month_end and segments.segment_end > spine.month
             where segments.is_counted and segments.annual_base_salary is not null
         )

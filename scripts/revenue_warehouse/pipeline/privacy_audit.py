@@ -87,7 +87,7 @@ def find_leaks(con: duckdb.DuckDBPyConnection, k: int) -> list[Leak]:
     for month, function, employee in con.execute("""
         select distinct spine.month, segments.function, segments.employee_id
         from intermediate.int_employee_segments_built as segments
-        inner join intermediate.int_month_spine as spine
+        inner join intermediate.int_months_windowed as spine
             on segments.segment_start <= spine.month_end and segments.segment_end > spine.month
         where segments.is_counted
     """).fetchall():

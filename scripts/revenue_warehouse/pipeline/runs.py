@@ -80,9 +80,9 @@ def status(build_path: Path, publish_path: Path, limit: int = 10) -> str:
             f"order by started_at desc limit {int(limit)}"
         ).fetchall() if _table_exists(con, "audit", "run_log") else []
         window = con.execute(
-            "select (select as_of_date from intermediate.int_as_of_date), min(month), max(month), count(*), "
-            "bool_and(is_month_complete) from intermediate.int_month_spine"
-        ).fetchone() if _table_exists(con, "intermediate", "int_month_spine") else None
+            "select (select as_of_date from intermediate.int_as_of_date_resolved), min(month), max(month), count(*), "
+            "bool_and(is_month_complete) from intermediate.int_months_windowed"
+        ).fetchone() if _table_exists(con, "intermediate", "int_months_windowed") else None
         checks = con.execute("""
             select run_id, count(case when status = 'pass' then 1 end), count(case when status = 'warn' then 1 end),
                 count(case when status = 'fail' then 1 end)

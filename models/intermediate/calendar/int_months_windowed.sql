@@ -7,15 +7,15 @@
 with
 
 months as (
-    select * from {{ ref('int_months') }}
+    select * from {{ ref('int_months_spanned') }}
 ),
 
 customer_mrr as (
-    select * from {{ ref('int_customer_mrr_monthly') }}
+    select * from {{ ref('int_customer_mrr_expanded') }}
 ),
 
 as_of as (
-    select * from {{ ref('int_as_of_date') }}
+    select * from {{ ref('int_as_of_date_resolved') }}
 ),
 
 first_active as (

@@ -1,7 +1,7 @@
 {#-
     Calendar months covering all billing activity: from the month of the earliest counted invoice or
     service period to the later of the as_of month and the last service month (deferred revenue needs
-    months after as_of). The reporting window (int_month_spine) is a slice of it.
+    months after as_of). The reporting window (int_months_windowed) is a slice of it.
 -#}
 with
 
@@ -14,7 +14,7 @@ line_items as (
 ),
 
 as_of as (
-    select * from {{ ref('int_as_of_date') }}
+    select * from {{ ref('int_as_of_date_resolved') }}
 ),
 
 bounds as (

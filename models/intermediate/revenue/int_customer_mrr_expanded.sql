@@ -15,11 +15,11 @@ lines as (
 ),
 
 months as (
-    select * from {{ ref('int_months') }}
+    select * from {{ ref('int_months_spanned') }}
 ),
 
 fx_rates as (
-    select * from {{ ref('int_fx_rates_monthly') }}
+    select * from {{ ref('int_fx_rates_filled') }}
 ),
 
 covered as (

@@ -12,7 +12,7 @@ fx_rates as (
 ),
 
 months as (
-    select * from {{ ref('int_months') }}
+    select * from {{ ref('int_months_spanned') }}
 ),
 
 -- every currency with a rate (USD has rate 1 below) and its first rate month, the one carried back
