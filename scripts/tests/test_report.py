@@ -50,6 +50,9 @@ def test_report_renders_in_headless_chromium_without_console_errors(report: Path
     assert console_errors == []
     assert dom.stdout.count("<svg") >= 10
     assert len(re.findall(r'<path d="M[0-9.]+,[0-9.]+ L', dom.stdout)) >= 10, "the line charts were drawn"
+    rendered = dom.stdout  # what the browser built: labels, targets, hatching and the folded checks
+    assert "North star: Revenue per head (TTM)" in rendered and 'class="target"' in rendered
+    assert 'fill="url(#hatch)"' in rendered and '<details id="data-quality">' in rendered
     shot = tmp_path / "report.png"
     screenshot = subprocess.run(
         [chromium, *flags, "--window-size=1400,2400", f"--screenshot={shot}", report.as_uri()],
