@@ -66,3 +66,31 @@ def test_bi_reader_reads_marts_and_nothing_else(messy_postgres: tuple[Path, Conn
     for schema, table in refused:
         with pytest.raises(psycopg2.errors.InsufficientPrivilege):
             _as_reader(database, f"select * from {schema}.{table} limit 1")
+
+
+def test_formats_and_snapshot_load_the_same_on_postgresql(tmp_path: Path) -> None:
+    """The loader's format flags and snapshot semantics hold through the PostgreSQL engine (its rows go
+    through DuckDB's text CSV): US dates and numbers rewritten, offsets to UTC, absent tables emptied."""
+    from revenue_warehouse.engines.postgres import Connection, PostgresEngine, recreate_database
+    from revenue_warehouse.pipeline.formats import Formats
+    from revenue_warehouse.pipeline.load import load
+
+    raw = tmp_path / "raw"
+    (raw / "raw_finance").mkdir(parents=True)
+    (raw / "raw_finance/gl_entry.csv").write_text(
+        "id,posted_date,account_code,account_name,department,amount,currency_code,vendor,_loaded_at\n"
+        'G1,01/13/2022,6000,Ads,Marketing,"1,234.50",USD,X,2022-01-14T06:00:00-08:00\n'
+        "G2,2022-02-03,6000,Ads,Marketing,12,USD,X,\n"
+    )
+    database = "warehouse_test_formats"
+    recreate_database(database)
+    results = {r.table: r for r in load(raw, PostgresEngine(database),
+                                       formats=Formats(date_order="mdy", number_format="us"))}
+    assert results["raw_billing.invoice"].path is None and results["raw_billing.invoice"].rows == 0
+    con = Connection(database)
+    try:
+        rows = con.execute("select id, posted_date, amount, _loaded_at from raw_finance.gl_entry order by id").fetchall()
+        assert rows == [("G1", "2022-01-13", "1234.50", "2022-01-14 14:00:00"), ("G2", "2022-02-03", "12", None)]
+        assert con.execute("select count(*) from raw_billing.invoice").fetchall() == [(0,)]
+    finally:
+        con.close()
