@@ -73,6 +73,13 @@ def test_day_first_dates_read_with_dmy_and_the_wrong_order_is_named(tmp_path: Pa
     assert _column(db, "select posted_date from raw_finance.gl_entry order by id") == ["2022-01-13", "2022-02-03"]
 
 
+def test_year_first_dates_with_slashes_are_read_without_a_flag(tmp_path: Path) -> None:
+    raw = _gl(tmp_path, ["G1,2022/01/13,6000,Ads,Marketing,10.00,USD,X", "G2,2022.2.3 9:05,6000,Ads,Marketing,5.00,USD,X"])
+    db = tmp_path / "w.duckdb"
+    load(raw, db)
+    assert _column(db, "select posted_date from raw_finance.gl_entry order by id") == ["2022-01-13", "2022-02-03 09:05"]
+
+
 def test_us_timestamps_with_am_pm_and_iso_mixed_in(tmp_path: Path) -> None:
     raw = _leads(tmp_path, [
         {"created_at": "1/13/2022 2:05 PM", "mql_at": "01/13/2022 12:30:15 AM", "sql_at": "2022-01-20 09:00:00"},

@@ -6,7 +6,8 @@ offsets (``2021-12-02T11:42:18-08:00``). This module finds those formats at load
 the canonical text staging reads, or refuses the file with one line naming the file, the column, a
 sample value and the flag that reads it. Column kinds come from the contract's ``data_type``.
 
-- Dates and timestamps: ISO is always read. ``--date-order mdy|dmy`` reads ``M/D/YYYY`` /
+- Dates and timestamps: ISO is always read, and so is year-first ``2022/01/13`` (``2022.1.13``).
+  ``--date-order mdy|dmy`` reads ``M/D/YYYY`` /
   ``D/M/YYYY`` (separators ``/``, ``.`` or ``-``; an optional ``H:MM[:SS]`` with or without AM/PM).
   Without it such values stop the load. Two-digit years stop the load with any flag. A value with an
   offset or ``Z`` becomes UTC.
@@ -27,6 +28,7 @@ NUMBER_FORMATS = ("plain", "us", "eu")
 # RE2 patterns, matched with regexp_full_match (DuckDB)
 SLASH_DATE = (r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})"
               r"(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}(?:\.\d+)?))?\s*([AaPp][Mm])?)?")
+YEAR_FIRST = r"(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?:([ T])(\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?"
 TWO_DIGIT_YEAR = r"\d{1,2}[/.]\d{1,2}[/.]\d{2}(?:[ T].*)?"
 ISO_WITH_OFFSET = r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(Z|z|[+-]\d{2}(?::?\d{2})?)"
 US_NUMBER = r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
@@ -138,8 +140,13 @@ def normalized(column: str, col_kind: str, formats: Formats) -> str:
                    f"(case when {offset} like '-%' then -1 else 1 end) * (cast(substr({digits}, 2, 2) as integer) * 60"
                    f" + case when length({digits}) >= 5 then cast(substr({digits}, 4, 2) as integer) else 0 end) end")
         local = f"try_cast(regexp_extract({c}, {iso}, 1) || ' ' || regexp_extract({c}, {iso}, 2) as timestamp)"
+        yf = _lit(YEAR_FIRST)
+        year_first = (f"regexp_extract({c}, {yf}, 1) || '-' || lpad(regexp_extract({c}, {yf}, 2), 2, '0') || '-' || "
+                      f"lpad(regexp_extract({c}, {yf}, 3), 2, '0') || case when regexp_extract({c}, {yf}, 5) = '' "
+                      f"then '' else ' ' || lpad(regexp_extract({c}, {yf}, 5), 5, '0') end")
         expr = (f"case when length({c}) > 16 and regexp_full_match({c}, {iso}) then "
-                f"coalesce(cast({local} - to_minutes({minutes}) as varchar), {c})")
+                f"coalesce(cast({local} - to_minutes({minutes}) as varchar), {c})"
+                f" when regexp_full_match({c}, {yf}) then {year_first}")
         if formats.date_order != "ymd":
             sd = _lit(SLASH_DATE)
             month, day = (1, 2) if formats.date_order == "mdy" else (2, 1)
