@@ -192,7 +192,8 @@ select * from final
     ] -%}
     {%- if execute -%}
         {%- set declared = [] -%}
-        {%- for source in graph.sources.values() if source.package_name == project_name -%}
+        {%- for source in graph.sources.values() if source.package_name == project_name
+            and not (source.source_meta or {}).get('connector') -%}
             {%- do declared.append((source.source_name, source.name)) -%}
         {%- endfor -%}
         {%- set missing = declared | reject('in', tables) | list -%}

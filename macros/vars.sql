@@ -40,6 +40,11 @@
         or min_rows < 0 -%}
         {%- do errors.append("quarantine_error_min_rows must be a whole number >= 0 (default 10), got '" ~ min_rows ~ "'") -%}
     {%- endif -%}
+    {%- for name, choices in [('finance_source', ['contract', 'xero'])] -%}
+        {%- if var(name, 'contract') not in choices -%}
+            {%- do errors.append(name ~ " must be one of " ~ choices | join(', ') ~ " (default contract), got '" ~ var(name) ~ "'") -%}
+        {%- endif -%}
+    {%- endfor -%}
     {%- set names = kpi_catalogue() | map(attribute='name') | list -%}
     {%- if var('north_star_kpi') not in names -%}
         {%- do errors.append("north_star_kpi must name a KPI of fct_kpi_monthly (" ~ names | join(', ') ~ "), got '" ~ var('north_star_kpi') ~ "'") -%}

@@ -1,7 +1,8 @@
 {#-
     Nothing lost, nothing doubled: every raw table has exactly as many rows as its base model (each raw
-    row gets one disposition there). Counted against the raw table itself, so a base model that missed or
-    repeated rows (e.g. on an incremental run) fails the build; raw_row_counts then says where rows went.
+    row gets one disposition there). Counted against the raw table itself (or the connector adapter that
+    stands for it, raw_table()), so a base model that missed or repeated rows fails the build;
+    raw_row_counts then says where rows went.
 -#}
 {%- set tables = raw_tables() -%}
 -- The union is generated from raw_tables(); sqlfluff measures indentation on the rendered loop.
@@ -11,7 +12,7 @@ with
 {{ base_model_ctes() }}
 {%- for source_name, table_name in tables -%}
 raw_{{ source_name }}__{{ table_name }} as (
-    select * from {{ source(source_name, table_name) }}
+    select * from {{ raw_table(source_name, table_name) }}
 ),
 
 {% endfor -%}

@@ -114,6 +114,12 @@ def cmd_export(args: argparse.Namespace) -> None:
     _done(started, f"{len(rows)} files")
 
 
+def cmd_sources(args: argparse.Namespace) -> None:
+    from revenue_warehouse.pipeline.load import sources_report
+
+    print(sources_report(warehouse_path()))
+
+
 def cmd_status(args: argparse.Namespace) -> None:
     from revenue_warehouse.pipeline.runs import status
 
@@ -268,6 +274,9 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--format", choices=["parquet", "csv"], default="parquet", help="file format (default parquet)")
     e.add_argument("--out", required=True, metavar="DIR", help="output folder")
     e.set_defaults(func=cmd_export)
+
+    so = command("sources", "which raw contract and connector tables the warehouse holds, and the vars to set")
+    so.set_defaults(func=cmd_sources)
 
     st = command("status", "as-of date, reporting window, last runs, check counts and the published file's age")
     st.set_defaults(func=cmd_status)

@@ -15,6 +15,7 @@ import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]  # scripts/revenue_warehouse/config.py -> the repository
 SOURCES_GLOB = "models/staging/*/_*__sources.yml"
+CONNECTOR_SOURCES_GLOB = "models/staging/*/connectors/_*__sources.yml"
 #: Share of rows per table the generator corrupts by default (the demo's bad input; 0 = clean data).
 DEFAULT_BAD_ROWS_RATE = 0.004
 #: Columns the loader manages: filled in when a file does not have them.
@@ -41,17 +42,47 @@ class RawTable:
         return tuple(c for c in self.columns if c not in LOADER_COLUMNS)
 
 
+def _sources(connectors: bool) -> list[dict]:
+    """The source YAML's sources: the raw contract's, or the connectors' (``meta.connector``)."""
+    found = []
+    for path in sorted(PROJECT_ROOT.glob(SOURCES_GLOB)) + sorted(PROJECT_ROOT.glob(CONNECTOR_SOURCES_GLOB)):
+        for source in yaml.load(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))["sources"]:
+            if bool((source.get("meta") or {}).get("connector")) == connectors:
+                found.append(source)
+    return found
+
+
+def _tables(source: dict, schema: str) -> dict[str, RawTable]:
+    tables = {}
+    for table in source["tables"]:
+        columns = tuple(col["name"] for col in table["columns"])
+        types = tuple(str(col.get("data_type", "varchar")).lower() for col in table["columns"])
+        raw = RawTable(schema=schema, name=table["name"], columns=columns, types=types)
+        tables[raw.qualified] = raw
+    return tables
+
+
+def connectors() -> dict[str, dict]:
+    """Each connector's ``meta``: the var that chooses it and the contract tables its adapters replace."""
+    return {source["meta"]["connector"]: source["meta"] for source in _sources(connectors=True)}
+
+
+@lru_cache(maxsize=1)
+def connector_tables() -> dict[str, RawTable]:
+    """The connector tables the adapters read (docs/connectors.md), keyed by ``<connector>.<table>``: a
+    folder named after the connector holds one file per table, loaded into the schema of that name."""
+    tables: dict[str, RawTable] = {}
+    for source in _sources(connectors=True):
+        tables.update(_tables(source, source["meta"]["connector"]))
+    return tables
+
+
 @lru_cache(maxsize=1)
 def raw_contract() -> dict[str, RawTable]:
     """All raw tables of the contract, keyed by ``schema.table``."""
     tables: dict[str, RawTable] = {}
-    for path in sorted(PROJECT_ROOT.glob(SOURCES_GLOB)):
-        for source in yaml.load(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))["sources"]:
-            for table in source["tables"]:
-                columns = tuple(col["name"] for col in table["columns"])
-                types = tuple(str(col.get("data_type", "varchar")).lower() for col in table["columns"])
-                raw = RawTable(schema=source["schema"], name=table["name"], columns=columns, types=types)
-                tables[raw.qualified] = raw
+    for source in _sources(connectors=False):
+        tables.update(_tables(source, source["schema"]))
     if not tables:
         raise WarehouseError(f"no raw contract found under {PROJECT_ROOT / SOURCES_GLOB}")
     return tables

@@ -27,7 +27,7 @@ class DuckDBEngine:
         try:
             con.execute("set TimeZone = 'UTC'")
             con.execute("begin transaction")
-            for schema in sorted({t.schema for t in raw_contract().values()}):
+            for schema in sorted({t.schema for t in raw_contract().values()} | {p.table.schema for p in tables}):
                 con.execute(f"create schema if not exists {schema}")
             for prepared in tables:
                 qualified = prepared.table.qualified

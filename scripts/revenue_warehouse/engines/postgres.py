@@ -103,7 +103,7 @@ class PostgresEngine:
         con = connect(self.database)
         try:
             with tempfile.TemporaryDirectory() as tmp, con.cursor() as cur:
-                for schema in sorted({t.schema for t in raw_contract().values()}):
+                for schema in sorted({t.schema for t in raw_contract().values()} | {p.table.schema for p in tables}):
                     cur.execute(f"create schema if not exists {schema}")
                 for prepared in tables:
                     table = prepared.table

@@ -54,7 +54,7 @@ class SparkEngine:
         results: list[LoadResult] = []
         try:
             with tempfile.TemporaryDirectory() as tmp:
-                for schema in sorted({t.schema for t in raw_contract().values()}):
+                for schema in sorted({t.schema for t in raw_contract().values()} | {p.table.schema for p in tables}):
                     spark.sql(f"create database if not exists {schema}")
                 for prepared in tables:
                     csv = Path(tmp) / f"{prepared.table.qualified}.csv"

@@ -30,7 +30,7 @@ SLASH_DATE = (r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})"
               r"(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}(?:\.\d+)?))?\s*([AaPp][Mm])?)?")
 YEAR_FIRST = r"(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?:([ T])(\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?"
 TWO_DIGIT_YEAR = r"\d{1,2}[/.]\d{1,2}[/.]\d{2}(?:[ T].*)?"
-ISO_WITH_OFFSET = r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(Z|z|[+-]\d{2}(?::?\d{2})?)"
+ISO_WITH_OFFSET = r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(Z|z|UTC|[+-]\d{2}(?::?\d{2})?)"
 US_NUMBER = r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
 EU_NUMBER = r"[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?|[+-]?\d+,\d+"
 
@@ -136,7 +136,7 @@ def normalized(column: str, col_kind: str, formats: Formats) -> str:
         iso = _lit(ISO_WITH_OFFSET)
         offset = f"regexp_extract({c}, {iso}, 3)"
         digits = f"replace({offset}, ':', '')"
-        minutes = (f"case when upper({offset}) = 'Z' then 0 else "
+        minutes = (f"case when upper({offset}) in ('Z', 'UTC') then 0 else "
                    f"(case when {offset} like '-%' then -1 else 1 end) * (cast(substr({digits}, 2, 2) as integer) * 60"
                    f" + case when length({digits}) >= 5 then cast(substr({digits}, 4, 2) as integer) else 0 end) end")
         local = f"try_cast(regexp_extract({c}, {iso}, 1) || ' ' || regexp_extract({c}, {iso}, 2) as timestamp)"

@@ -1,6 +1,8 @@
 """``warehouse load``: bring a folder of raw exports into the raw schemas of the warehouse.
 
-Layout: ``DIR/<schema>/<table>.parquet`` or ``.csv`` (schema and table names from the raw contract).
+Layout: ``DIR/<schema>/<table>.parquet`` or ``.csv`` (schema and table names from the raw contract), and
+``DIR/<connector>/<table>.csv|parquet`` for a connector's tables as its ELT tool names them (e.g.
+``DIR/xero/journal_line.csv``; docs/connectors.md), loaded into the schema named after the connector.
 Files and folders whose names start with ``_`` or ``.`` are ignored (e.g. the generator's manifest).
 
 Every file is checked before anything is written: an unknown folder or table, an unreadable file, a
@@ -16,7 +18,8 @@ Columns the contract does not name are kept (as text) and ignored by the models.
 ``_is_deleted`` are the loader's columns: a file that lacks them gets the load time and ``false``.
 
 A full load makes the raw schemas a **snapshot of DIR**: each table with a file is replaced, each contract
-table without one ends empty (and the load names it); re-loading the same folder is idempotent. An empty
+table without one ends empty (and the load names it), as does each table of a connector whose folder is
+in DIR; re-loading the same folder is idempotent. An empty
 (0-byte) file is an empty table. ``append=True`` inserts the rows as a delta (late rows, re-syncs) with
 their own ``_loaded_at`` and leaves tables without a file alone: staging keeps the latest version of each
 record.
@@ -30,7 +33,7 @@ from pathlib import Path
 
 import duckdb
 
-from revenue_warehouse.config import RawTable, WarehouseError, raw_contract
+from revenue_warehouse.config import RawTable, WarehouseError, connector_tables, raw_contract
 from revenue_warehouse.engines import Engine, LoadResult, PreparedTable, reader_connection
 from revenue_warehouse.pipeline import formats as fmt
 
@@ -67,8 +70,9 @@ def discover(source_dir: Path, formats: fmt.Formats = fmt.Formats()) -> list[Raw
     """Find and check every raw file under source_dir; raise WarehouseError naming every problem found."""
     if not source_dir.is_dir():
         raise WarehouseError(f"{source_dir}: no such folder (expected DIR/<schema>/<table>.parquet|csv)")
-    contract = raw_contract()
+    contract = {**raw_contract(), **connector_tables()}
     schemas = sorted({t.schema for t in contract.values()})
+    connectors = {t.schema for t in connector_tables().values()}
     found: dict[str, RawFile] = {}
     problems: list[str] = []
     probe = reader_connection()
@@ -94,7 +98,8 @@ def discover(source_dir: Path, formats: fmt.Formats = fmt.Formats()) -> list[Raw
                     found[qualified] = RawFile(table=table, path=path, columns=())
                     continue
                 columns, text_columns, zoned_columns = _describe(probe, path)
-                missing = [c for c in table.required_columns if c not in columns]
+                # a connector's table may lack columns a sync did not bring (they load as nulls)
+                missing = [] if entry.name in connectors else [c for c in table.required_columns if c not in columns]
                 if missing:
                     raise WarehouseError(f"{path}: missing required column(s) {', '.join(missing)} of {qualified}")
                 raw = RawFile(table=table, path=path, columns=columns, text_columns=text_columns,
@@ -146,6 +151,8 @@ def select_as_text(raw: RawFile, loaded_at: str, formats: fmt.Formats = fmt.Form
             parts.append(f"'{loaded_at}' as {quoted}")
         elif column == "_is_deleted":
             parts.append(f"'false' as {quoted}")
+        else:  # a connector column the file lacks
+            parts.append(f"cast(null as varchar) as {quoted}")
     return f"select {', '.join(parts)} from {_reader(raw.path)}"
 
 
@@ -174,5 +181,49 @@ def load(source_dir: Path, engine: Engine | Path, append: bool = False,
     tables = [PreparedTable(raw.table, raw.path, select_as_text(raw, loaded_at, formats), not raw.columns)
               for raw in files]
     present = {raw.table.qualified for raw in files}
-    absent = [t for t in raw_contract().values() if t.qualified not in present]
+    folders = {raw.table.schema for raw in files}
+    snapshot = [*raw_contract().values(), *(t for t in connector_tables().values() if t.schema in folders)]
+    absent = [t for t in snapshot if t.qualified not in present]
     return engine.write(tables, absent, append)
+
+
+def sources_report(db_path: Path) -> str:
+    """``warehouse sources``: which contract and connector tables the warehouse holds, and the vars that
+    make the build read each connector present."""
+    from revenue_warehouse.config import connectors
+    from revenue_warehouse.db import connect
+
+    con = connect(db_path, read_only=True)
+    try:
+        present = {(schema, name) for schema, name in con.execute(
+            "select table_schema, table_name from information_schema.tables").fetchall()}
+
+        def rows(table: RawTable) -> int | None:
+            if (table.schema, table.name) not in present:
+                return None
+            return con.execute(f'select count(*) from {table.schema}."{table.name}"').fetchone()[0]
+
+        lines, chosen = [f"build file: {db_path}", "raw contract (DIR/<schema>/<table>):"], {}
+        groups = [("contract", raw_contract())] + [(c, {k: t for k, t in connector_tables().items() if t.schema == c})
+                                                    for c in connectors()]
+        for group, tables in groups:
+            if group != "contract":
+                lines.append(f"connector {group} (DIR/{group}/<table>; var {connectors()[group]['var']}: {group} "
+                             f"replaces {', '.join(connectors()[group]['replaces'])}):")
+            for schema in sorted({t.schema for t in tables.values()}):
+                counts = {t.name: rows(t) for t in tables.values() if t.schema == schema}
+                loaded = {n: c for n, c in counts.items() if c is not None}
+                empty = sorted(n for n, c in loaded.items() if c == 0)
+                if not loaded:
+                    lines.append(f"  {schema:<14} not loaded")
+                    continue
+                lines.append(f"  {schema:<14} {len(loaded)} of {len(counts)} tables, {sum(loaded.values()):,} rows"
+                             + (f"; empty: {', '.join(empty)}" if empty else ""))
+                if group != "contract" and sum(loaded.values()):
+                    chosen[connectors()[group]["var"]] = group
+    finally:
+        con.close()
+    vars_text = ", ".join(f"{k}: {v}" for k, v in sorted(chosen.items()))
+    lines.append(f"vars to set: warehouse build --vars '{{{vars_text}}}'" if chosen
+                 else "vars to set: none (every table comes from the raw contract)")
+    return "\n".join(lines)

@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('finance', 'gl_entry') }}
+    select * from {{ raw_table('finance', 'gl_entry') }}
 ),
 
 currencies as (
