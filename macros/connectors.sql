@@ -4,10 +4,23 @@
     loaded raw_* tables). A base model reads its raw table through raw_table(), so quarantine, row
     accounting and every check work the same on a connector's rows.
 -#}
-{% macro raw_table(source_name, table_name) -%}
-    {%- set adapters = {
+{% macro connector_adapters() -%}
+    {{ return({
         ('finance', 'gl_entry'): {'var': 'finance_source', 'xero': 'base_xero__gl_entry'},
-    } -%}
+    }) }}
+{%- endmacro %}
+
+{#- The contract tables (source, table) a connector stands for in this run (their sources are disabled). -#}
+{% macro replaced_by_connector() -%}
+    {%- set replaced = [] -%}
+    {%- for key, adapter in connector_adapters().items() if var(adapter['var'], 'contract') != 'contract' -%}
+        {%- do replaced.append(key) -%}
+    {%- endfor -%}
+    {{ return(replaced) }}
+{%- endmacro %}
+
+{% macro raw_table(source_name, table_name) -%}
+    {%- set adapters = connector_adapters() -%}
     {%- set adapter = adapters.get((source_name, table_name), {}) -%}
     {%- set chosen = var(adapter.get('var', 'none'), 'contract') if adapter else 'contract' -%}
     {%- if chosen != 'contract' and chosen in adapter -%}

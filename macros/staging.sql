@@ -197,7 +197,7 @@ select * from final
             {%- do declared.append((source.source_name, source.name)) -%}
         {%- endfor -%}
         {%- set missing = declared | reject('in', tables) | list -%}
-        {%- set extra = tables | reject('in', declared) | list -%}
+        {%- set extra = tables | reject('in', declared) | reject('in', replaced_by_connector()) | list -%}
         {%- if missing or extra -%}
             {{ exceptions.raise_compiler_error(
                 'raw_tables() (macros/staging.sql) is out of step with the sources: declared but not listed '

@@ -136,3 +136,13 @@ def test_xero_vars_pick_the_department_category_and_the_fallback_currency(xero_b
         staged = con.execute("select count(*) from staging.stg_finance__gl_entries").fetchone()[0]
     assert departments and departments <= {"North America", "Europe", "Asia Pacific", "Latin America"}, departments
     assert staged == 0 and reasons.get("unknown_currency", 0) > 500
+
+
+def test_freshness_follows_the_connector_not_the_table_it_replaces(xero_build: Path, tmp_path: Path) -> None:
+    import json
+
+    run_dbt(["source", "freshness", "--quiet"], xero_build, {"finance_source": "xero"},
+            extra=["--target-path", str(tmp_path / "target")])
+    checked = {r["unique_id"].split(".", 2)[-1] for r in json.loads((tmp_path / "target" / "sources.json").read_text())["results"]}
+    assert "xero.journal" in checked and "xero.journal_line" in checked
+    assert "finance.gl_entry" not in checked and "finance.fx_rate" in checked
