@@ -18,11 +18,13 @@ export PGDATABASE ?= warehouse
 
 install: $(VENV)/.installed
 
+# -qq: pip's errors only (a machine's pip configuration can add a warning per package)
 $(VENV)/.installed: pyproject.toml constraints.txt
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
-	touch $@
+	@echo "==> installing pinned dependencies into $(VENV) (first run only)"
+	@$(PYTHON) -m venv $(VENV)
+	@$(BIN)/pip install -qq --upgrade pip
+	@$(BIN)/pip install -qq -c constraints.txt -e '.[dev]'
+	@touch $@
 
 ## demo: synthetic company (scale 1) -> warehouse.duckdb -> dbt build, checks -> published/warehouse.duckdb
 demo: install
