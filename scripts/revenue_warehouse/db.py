@@ -20,3 +20,8 @@ def connect(db_path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection
         if "lock" in message.lower():
             raise WarehouseError(f"{db_path}: the warehouse file is in use by another process ({message})") from None
         raise WarehouseError(f"{db_path}: cannot open the warehouse file ({message})") from None
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
+    return bool(con.execute("select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+                            [schema, name]).fetchone()[0])

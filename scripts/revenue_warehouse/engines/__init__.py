@@ -14,7 +14,7 @@ from typing import Protocol
 
 import duckdb
 
-from revenue_warehouse.config import RawTable
+from revenue_warehouse.config import RawTable, raw_contract
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,11 @@ class Engine(Protocol):
     def write(self, tables: list[PreparedTable], absent: list[RawTable], append: bool) -> list[LoadResult]:
         """Write the tables (all or nothing where the engine can); empty ``absent`` unless appending."""
         ...
+
+
+def target_schemas(tables: list[PreparedTable]) -> list[str]:
+    """The schemas a load writes into: every raw contract schema and each connector schema it brings."""
+    return sorted({t.schema for t in raw_contract().values()} | {p.table.schema for p in tables})
 
 
 def reader_connection() -> duckdb.DuckDBPyConnection:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import duckdb
 
-from revenue_warehouse.config import LOADER_COLUMNS, RawTable, WarehouseError, raw_contract
+from revenue_warehouse.config import LOADER_COLUMNS, RawTable, WarehouseError
 from revenue_warehouse.db import connect
-from revenue_warehouse.engines import LoadResult, PreparedTable
+from revenue_warehouse.engines import LoadResult, PreparedTable, target_schemas
 
 
 def _empty_table_sql(table: RawTable, replace: bool) -> str:
@@ -27,7 +27,7 @@ class DuckDBEngine:
         try:
             con.execute("set TimeZone = 'UTC'")
             con.execute("begin transaction")
-            for schema in sorted({t.schema for t in raw_contract().values()} | {p.table.schema for p in tables}):
+            for schema in target_schemas(tables):
                 con.execute(f"create schema if not exists {schema}")
             for prepared in tables:
                 qualified = prepared.table.qualified

@@ -20,8 +20,8 @@ import duckdb
 import psycopg2
 import psycopg2.extensions
 
-from revenue_warehouse.config import RawTable, WarehouseError, raw_contract
-from revenue_warehouse.engines import LoadResult, PreparedTable, reader_connection, text_csv
+from revenue_warehouse.config import RawTable, WarehouseError
+from revenue_warehouse.engines import LoadResult, PreparedTable, reader_connection, target_schemas, text_csv
 
 DEFAULTS = {"PGHOST": "127.0.0.1", "PGPORT": "5432", "PGUSER": "warehouse", "PGPASSWORD": "warehouse",
             "PGDATABASE": "warehouse"}
@@ -103,7 +103,7 @@ class PostgresEngine:
         con = connect(self.database)
         try:
             with tempfile.TemporaryDirectory() as tmp, con.cursor() as cur:
-                for schema in sorted({t.schema for t in raw_contract().values()} | {p.table.schema for p in tables}):
+                for schema in target_schemas(tables):
                     cur.execute(f"create schema if not exists {schema}")
                 for prepared in tables:
                     table = prepared.table

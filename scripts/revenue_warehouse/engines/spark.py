@@ -13,8 +13,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from revenue_warehouse.config import PROJECT_ROOT, RawTable, WarehouseError, raw_contract
-from revenue_warehouse.engines import LoadResult, PreparedTable, reader_connection, text_csv
+from revenue_warehouse.config import PROJECT_ROOT, RawTable, WarehouseError
+from revenue_warehouse.engines import LoadResult, PreparedTable, reader_connection, target_schemas, text_csv
 
 
 def spark_home() -> Path:
@@ -54,7 +54,7 @@ class SparkEngine:
         results: list[LoadResult] = []
         try:
             with tempfile.TemporaryDirectory() as tmp:
-                for schema in sorted({t.schema for t in raw_contract().values()} | {p.table.schema for p in tables}):
+                for schema in target_schemas(tables):
                     spark.sql(f"create database if not exists {schema}")
                 for prepared in tables:
                     csv = Path(tmp) / f"{prepared.table.qualified}.csv"

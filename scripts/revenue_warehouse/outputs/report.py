@@ -13,7 +13,7 @@ import math
 from pathlib import Path
 
 from revenue_warehouse.config import WarehouseError
-from revenue_warehouse.db import connect
+from revenue_warehouse.db import connect, table_exists
 
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
 WIDTH, HEIGHT, PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 640, 260, 70, 20, 30, 40
@@ -261,9 +261,7 @@ def build_report(published: Path) -> str:
                 churned_mrr_usd, fx_adjustment_mrr_usd
             from marts.fct_unit_economics order by month desc limit 12
         """).fetchall()[::-1]
-        has_checks = con.execute(
-            "select count(*) from information_schema.tables where table_schema = 'audit' and table_name = 'check_results'"
-        ).fetchone()[0]
+        has_checks = table_exists(con, "audit", "check_results")
         checks = con.execute("""
             select check_name, severity, status, details from audit.check_results
             where run_id = (select run_id from audit.check_results order by checked_at desc limit 1)

@@ -61,7 +61,7 @@ def run_dbt(command: list[str], db_path: Path, vars_: dict | None = None, extra:
     return subprocess.call(args, cwd=PROJECT_ROOT, env=full_env, stdout=output, stderr=output)
 
 
-LAYERS = (("seed", "seeds"), ("base_", "staging"), ("stg_", "staging"), ("int_", "intermediate"),
+LAYERS = (("base_", "staging"), ("stg_", "staging"), ("int_", "intermediate"),
           ("fct_", "marts"), ("dim_", "marts"), ("quarantined_rows", "audit"), ("raw_row_counts", "audit"))
 
 

@@ -204,12 +204,13 @@ def sources_report(db_path: Path) -> str:
             return con.execute(f'select count(*) from {table.schema}."{table.name}"').fetchone()[0]
 
         lines, chosen = [f"build file: {db_path}", "raw contract (DIR/<schema>/<table>):"], {}
+        metas = connectors()
         groups = [("contract", raw_contract())] + [(c, {k: t for k, t in connector_tables().items() if t.schema == c})
-                                                    for c in connectors()]
+                                                    for c in metas]
         for group, tables in groups:
             if group != "contract":
-                lines.append(f"connector {group} (DIR/{group}/<table>; var {connectors()[group]['var']}: {group} "
-                             f"replaces {', '.join(connectors()[group]['replaces'])}):")
+                lines.append(f"connector {group} (DIR/{group}/<table>; var {metas[group]['var']}: {group} "
+                             f"replaces {', '.join(metas[group]['replaces'])}):")
             for schema in sorted({t.schema for t in tables.values()}):
                 counts = {t.name: rows(t) for t in tables.values() if t.schema == schema}
                 loaded = {n: c for n, c in counts.items() if c is not None}
@@ -220,7 +221,7 @@ def sources_report(db_path: Path) -> str:
                 lines.append(f"  {schema:<14} {len(loaded)} of {len(counts)} tables, {sum(loaded.values()):,} rows"
                              + (f"; empty: {', '.join(empty)}" if empty else ""))
                 if group != "contract" and sum(loaded.values()):
-                    chosen[connectors()[group]["var"]] = group
+                    chosen[metas[group]["var"]] = group
     finally:
         con.close()
     vars_text = ", ".join(f"{k}: {v}" for k, v in sorted(chosen.items()))

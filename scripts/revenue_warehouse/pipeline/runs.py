@@ -8,10 +8,8 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
-
 from revenue_warehouse.config import PROJECT_ROOT, WarehouseError
-from revenue_warehouse.db import connect
+from revenue_warehouse.db import connect, table_exists
 
 RUN_LOG_DDL = """
 create schema if not exists audit;
@@ -63,11 +61,6 @@ def _age(seconds: float) -> str:
     return f"{seconds / 86400:.1f} days"
 
 
-def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
-    return bool(con.execute("select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-                            [schema, name]).fetchone()[0])
-
-
 def status(build_path: Path, publish_path: Path, limit: int = 10) -> str:
     """What a user asks first: which data (as-of date, window), how the last build went, how old the
     published file is, and the recent runs."""
@@ -78,18 +71,18 @@ def status(build_path: Path, publish_path: Path, limit: int = 10) -> str:
         rows = con.execute(
             f"select run_id, command, started_at, ended_at, status, message from audit.run_log "
             f"order by started_at desc limit {int(limit)}"
-        ).fetchall() if _table_exists(con, "audit", "run_log") else []
+        ).fetchall() if table_exists(con, "audit", "run_log") else []
         window = con.execute(
             "select (select as_of_date from intermediate.int_as_of_date_resolved), min(month), max(month), count(*), "
             "bool_and(is_month_complete) from intermediate.int_months_windowed"
-        ).fetchone() if _table_exists(con, "intermediate", "int_months_windowed") else None
+        ).fetchone() if table_exists(con, "intermediate", "int_months_windowed") else None
         checks = con.execute("""
             select run_id, count(case when status = 'pass' then 1 end), count(case when status = 'warn' then 1 end),
                 count(case when status = 'fail' then 1 end)
             from audit.check_results
             where run_id = (select run_id from audit.check_results order by checked_at desc limit 1)
             group by run_id
-        """).fetchone() if _table_exists(con, "audit", "check_results") else None
+        """).fetchone() if table_exists(con, "audit", "check_results") else None
     finally:
         con.close()
     now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
