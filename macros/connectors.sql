@@ -2,32 +2,135 @@
     Connector adapters (docs/connectors.md): which raw contract table a connector's adapter model replaces,
     chosen by the vars billing_source, crm_source, finance_source, hr_source (default `contract`: the
     loaded raw_* tables). A base model reads its raw table through raw_table(), so quarantine, row
-    accounting and every check work the same on a connector's rows.
+    accounting and every check work the same on a connector's rows. An adapter model is named
+    base_<connector>__<contract table> and may carry `_connector_reason`: why a row it passes on cannot be
+    used (a failed refund, a deleted invoice), which the base model quarantines it with.
 -#}
 {% macro connector_adapters() -%}
-    {{ return({
-        ('finance', 'gl_entry'): {'var': 'finance_source', 'xero': 'base_xero__gl_entry'},
-    }) }}
+    {%- set domains = {
+        'billing': {'var': 'billing_source', 'connectors': ['stripe'],
+            'tables': ['customer', 'product', 'price', 'subscription', 'invoice', 'invoice_line_item', 'refund']},
+        'crm': {'var': 'crm_source', 'connectors': ['salesforce', 'hubspot'],
+            'tables': ['account', 'lead', 'opportunity', 'opportunity_history', 'user']},
+        'finance': {'var': 'finance_source', 'connectors': ['xero'], 'tables': ['gl_entry']},
+        'hr': {'var': 'hr_source', 'connectors': ['bamboohr'],
+            'tables': ['employee', 'employment_status', 'job_history', 'compensation']},
+    } -%}
+    {%- set adapters = {} -%}
+    {%- for source_name, domain in domains.items() -%}
+        {%- for table_name in domain['tables'] -%}
+            {%- set adapter = {'var': domain['var']} -%}
+            {%- for connector in domain['connectors'] -%}
+                {%- do adapter.update({connector: 'base_' ~ connector ~ '__' ~ table_name}) -%}
+            {%- endfor -%}
+            {%- do adapters.update({(source_name, table_name): adapter}) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ return(adapters) }}
+{%- endmacro %}
+
+{#- The connector chosen for a contract table in this run, or none (the contract's own raw table). -#}
+{% macro chosen_connector(source_name, table_name) -%}
+    {%- set adapter = connector_adapters().get((source_name, table_name)) -%}
+    {%- set chosen = var(adapter['var'], 'contract') if adapter else 'contract' -%}
+    {{ return(chosen if chosen != 'contract' and chosen in adapter else none) }}
 {%- endmacro %}
 
 {#- The contract tables (source, table) a connector stands for in this run (their sources are disabled). -#}
 {% macro replaced_by_connector() -%}
     {%- set replaced = [] -%}
-    {%- for key, adapter in connector_adapters().items() if var(adapter['var'], 'contract') != 'contract' -%}
+    {%- for key in connector_adapters() if chosen_connector(key[0], key[1]) -%}
         {%- do replaced.append(key) -%}
     {%- endfor -%}
     {{ return(replaced) }}
 {%- endmacro %}
 
 {% macro raw_table(source_name, table_name) -%}
-    {%- set adapters = connector_adapters() -%}
-    {%- set adapter = adapters.get((source_name, table_name), {}) -%}
-    {%- set chosen = var(adapter.get('var', 'none'), 'contract') if adapter else 'contract' -%}
-    {%- if chosen != 'contract' and chosen in adapter -%}
-        {{ ref(adapter[chosen]) }}
+    {%- set connector = chosen_connector(source_name, table_name) -%}
+    {%- if connector -%}
+        {{ ref('base_' ~ connector ~ '__' ~ table_name) }}
     {%- else -%}
         {{ source(source_name, table_name) }}
     {%- endif -%}
+{%- endmacro %}
+
+{#- The adapter's reason for a row it cannot map (null for the contract's own tables). -#}
+{% macro connector_reason(source_name, table_name) -%}
+    {%- if chosen_connector(source_name, table_name) -%}
+        _connector_reason
+    {%- else -%}
+        cast(null as {{ dbt.type_string() }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Enabled only when `connector` is chosen for its domain (the config of every adapter model). -#}
+{% macro connector_enabled(domain_var, connector) -%}
+    {{ return(var(domain_var, 'contract') == connector) }}
+{%- endmacro %}
+
+{#- A connector timestamp (typed or text) as the contract's date text; text that does not parse passes as it is. -#}
+{% macro connector_date(column) -%}
+    coalesce(
+        cast(cast({{ to_type(column, dbt.type_timestamp()) }} as date) as {{ dbt.type_string() }}),
+        {{ clean_text(column) }}
+    )
+{%- endmacro %}
+
+{#- A connector value as text: booleans and timestamps as the engine writes them. -#}
+{% macro connector_text(column) -%}
+    {{ clean_text(column) }}
+{%- endmacro %}
+
+{#-
+    An amount in a currency's minor units (Stripe's integers: cents, yen, fils) in major units, as text:
+    zero-decimal currencies are not divided, three-decimal ones by 1000, the rest by 100. Text that does
+    not parse passes as it is, so staging quarantines it as unparseable.
+-#}
+{% macro major_units(amount_column, currency_column) -%}
+    coalesce(
+        cast(
+            cast({{ to_type(amount_column, 'decimal(18,0)') }} as decimal(18, 0))
+            * case
+                when upper({{ clean_text(currency_column) }}) in ({{ zero_decimal_currencies() }}) then 1
+                when upper({{ clean_text(currency_column) }}) in ({{ three_decimal_currencies() }}) then 0.001
+                else 0.01
+            end
+            as {{ dbt.type_string() }}
+        ),
+        {{ clean_text(amount_column) }}
+    )
+{%- endmacro %}
+
+{#- ISO 4217 currencies Stripe charges in whole units (https://docs.stripe.com/currencies#zero-decimal). -#}
+{% macro zero_decimal_currencies() -%}
+    'BIF', 'CLP', 'DJF', 'GNF', 'JPY', 'KMF', 'KRW', 'MGA', 'PYG', 'RWF', 'UGX', 'VND', 'VUV', 'XAF', 'XOF', 'XPF'
+{%- endmacro %}
+
+{% macro three_decimal_currencies() -%}
+    'BHD', 'JOD', 'KWD', 'OMR', 'TND'
+{%- endmacro %}
+
+{#- A key of a JSON object held as text (Stripe's metadata), or null when the text is not JSON. -#}
+{% macro json_text(column, key) -%}
+    {{ return(adapter.dispatch('json_text')(column, key)) }}
+{%- endmacro %}
+
+{% macro default__json_text(column, key) -%}
+    case
+        when json_valid({{ clean_text(column) }})
+            then json_extract_string({{ clean_text(column) }}, '$."{{ key }}"')
+    end
+{%- endmacro %}
+
+{% macro postgres__json_text(column, key) -%}
+    case
+        when {{ clean_text(column) }} is json object
+            then cast({{ clean_text(column) }} as json) ->> '{{ key }}'
+    end
+{%- endmacro %}
+
+{% macro spark__json_text(column, key) -%}
+    get_json_object({{ clean_text(column) }}, '$.{{ key }}')
 {%- endmacro %}
 
 {#- Xero account types that are costs when a line's account is missing from the account table. -#}

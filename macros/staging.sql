@@ -64,9 +64,10 @@
 
 {#-
     Columns every base model carries: the record id (text), load time, soft-delete flag, the raw row
-    and a reason when the loader's own columns do not parse. `source_alias` is the raw relation.
+    and a reason when the loader's own columns do not parse. `source_alias` is the raw relation; `raw`
+    its (source, table), when a connector's adapter may stand for it and give a row its reason.
 -#}
-{% macro raw_metadata(source_alias, record_id, has_deleted_flag=true) -%}
+{% macro raw_metadata(source_alias, record_id, has_deleted_flag=true, raw=none) -%}
     {{ clean_text(record_id) }} as _record_id,
     {{ to_type('_loaded_at', dbt.type_timestamp()) }} as _loaded_at,
     {%- if has_deleted_flag %}
@@ -77,6 +78,9 @@
     {{ row_as_json(source_alias) }} as _raw_row,
     case
         when {{ to_type('_loaded_at', dbt.type_timestamp()) }} is null then 'unparseable__loaded_at'
+        {%- if raw and chosen_connector(raw[0], raw[1]) %}
+        when {{ connector_reason(raw[0], raw[1]) }} is not null then {{ connector_reason(raw[0], raw[1]) }}
+        {%- endif %}
         {%- if has_deleted_flag %}
         when {{ clean_text('_is_deleted') }} is not null and {{ parse_bool('_is_deleted') }} is null
             then 'unparseable__is_deleted'

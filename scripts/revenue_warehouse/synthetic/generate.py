@@ -20,6 +20,7 @@ must give it, so tests can prove nothing is lost."""
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -72,12 +73,29 @@ def _finish(out: Path, name: str, columns: Columns, fmt: str, rate: float, seed:
         pacsv.write_csv(table, path)
     return name, table.num_rows, injected
 def generate(out: Path, scale: float = 1.0, seed: int = 42, fmt: str = "parquet",
-             bad_rows_rate: float = DEFAULT_BAD_ROWS_RATE, end_month: str | None = None) -> dict:
+             bad_rows_rate: float = DEFAULT_BAD_ROWS_RATE, end_month: str | None = None,
+             layout: str = "contract") -> dict:
     """Write the synthetic company to ``out/<schema>/<table>.<fmt>``; return the manifest.
 
     Its 48 months of history end in ``end_month`` (YYYY-MM; default: the current month), so a fresh demo
-    is fresh; the same seed, scale and end month always give the same files.
+    is fresh; the same seed, scale and end month always give the same files. ``layout="fivetran"`` writes
+    the same company as the connectors land it (``out/<connector>/<table>``, synthetic/fivetran.py).
     """
+    if layout not in ("contract", "fivetran"):
+        raise WarehouseError(f"--layout must be contract or fivetran, got {layout!r}")
+    if layout == "fivetran":
+        import tempfile
+
+        from revenue_warehouse.synthetic.fivetran import to_fivetran
+
+        with tempfile.TemporaryDirectory(prefix="contract-", dir=out.parent if out.parent.exists() else None) as tmp:
+            manifest = generate(Path(tmp), scale, seed, fmt, bad_rows_rate, end_month)
+            for stale in out.glob("raw_*"):
+                shutil.rmtree(stale)
+            manifest["connector_rows"] = to_fivetran(Path(tmp), out, fmt)
+        manifest["layout"] = "fivetran"
+        (out / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True, default=str) + "\n")
+        return manifest
     if scale <= 0:
         raise WarehouseError(f"--scale must be > 0, got {scale}")
     if not 0 <= bad_rows_rate < 0.2:

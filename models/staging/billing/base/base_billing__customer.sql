@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('billing', 'customer') }}
+    select * from {{ raw_table('billing', 'customer') }}
 ),
 
 currencies as (
@@ -10,7 +10,7 @@ currencies as (
 
 parsed as (
     select
-        {{ raw_metadata('source', 'id') }},
+        {{ raw_metadata('source', 'id', raw=('billing', 'customer')) }},
         {{ clean_text('id') }} as customer_id,
         {{ clean_text('name') }} as customer_name,
         lower({{ clean_text('email') }}) as email,

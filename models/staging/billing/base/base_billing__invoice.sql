@@ -2,7 +2,7 @@
 with
 
 source as (
-    select * from {{ source('billing', 'invoice') }}
+    select * from {{ raw_table('billing', 'invoice') }}
 ),
 
 customers as (
@@ -15,7 +15,7 @@ currencies as (
 
 parsed as (
     select
-        {{ raw_metadata('source', 'id', has_deleted_flag=false) }},
+        {{ raw_metadata('source', 'id', has_deleted_flag=false, raw=('billing', 'invoice')) }},
         {{ clean_text('id') }} as invoice_id,
         {{ clean_text('customer_id') }} as customer_id,
         {{ clean_text('subscription_id') }} as subscription_id,

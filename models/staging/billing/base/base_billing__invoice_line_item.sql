@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('billing', 'invoice_line_item') }}
+    select * from {{ raw_table('billing', 'invoice_line_item') }}
 ),
 
 invoices as (
@@ -14,7 +14,7 @@ prices as (
 
 parsed as (
     select
-        {{ raw_metadata('source', 'id', has_deleted_flag=false) }},
+        {{ raw_metadata('source', 'id', has_deleted_flag=false, raw=('billing', 'invoice_line_item')) }},
         {{ clean_text('id') }} as invoice_line_item_id,
         {{ clean_text('invoice_id') }} as invoice_id,
         {{ clean_text('subscription_id') }} as subscription_id,

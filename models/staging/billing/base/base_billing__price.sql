@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('billing', 'price') }}
+    select * from {{ raw_table('billing', 'price') }}
 ),
 
 currencies as (
@@ -10,7 +10,7 @@ currencies as (
 
 parsed as (
     select
-        {{ raw_metadata('source', 'id', has_deleted_flag=false) }},
+        {{ raw_metadata('source', 'id', has_deleted_flag=false, raw=('billing', 'price')) }},
         {{ clean_text('id') }} as price_id,
         {{ clean_text('product_id') }} as product_id,
         upper({{ clean_text('currency_code') }}) as currency_code,
@@ -19,6 +19,7 @@ parsed as (
         {{ to_type('interval_count', 'integer') }} as interval_count,
         case
             when {{ clean_text('billing_interval') }} is null then 'missing_billing_interval'
+            when {{ enum_key('billing_interval') }} in ('week', 'day') then 'unsupported_interval'
             when {{ is_invalid_enum('billing_interval', ['month', 'year']) }} then 'invalid_billing_interval'
             when {{ clean_text('interval_count') }} is null then 'missing_interval_count'
             when {{ is_unparseable('interval_count', 'integer') }} then 'unparseable_interval_count'

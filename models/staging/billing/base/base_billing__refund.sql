@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('billing', 'refund') }}
+    select * from {{ raw_table('billing', 'refund') }}
 ),
 
 invoices as (
@@ -14,7 +14,7 @@ currencies as (
 
 parsed as (
     select
-        {{ raw_metadata('source', 'id', has_deleted_flag=false) }},
+        {{ raw_metadata('source', 'id', has_deleted_flag=false, raw=('billing', 'refund')) }},
         {{ clean_text('id') }} as refund_id,
         {{ clean_text('invoice_id') }} as invoice_id,
         {{ to_type('amount', 'decimal(18,2)') }} as amount,

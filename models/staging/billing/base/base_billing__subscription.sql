@@ -2,12 +2,12 @@
 with
 
 source as (
-    select * from {{ source('billing', 'subscription') }}
+    select * from {{ raw_table('billing', 'subscription') }}
 ),
 
 parsed as (
     select
-        {{ raw_metadata('source', 'id', has_deleted_flag=false) }},
+        {{ raw_metadata('source', 'id', has_deleted_flag=false, raw=('billing', 'subscription')) }},
         {{ clean_text('id') }} as subscription_id,
         {{ clean_text('customer_id') }} as customer_id,
         {{ enum_value('status', statuses) }} as status,

@@ -2,12 +2,12 @@
 with
 
 source as (
-    select * from {{ source('crm', 'account') }}
+    select * from {{ raw_table('crm', 'account') }}
 ),
 
 parsed as (
     select
-        {{ raw_metadata('source', 'id') }},
+        {{ raw_metadata('source', 'id', raw=('crm', 'account')) }},
         {{ clean_text('id') }} as account_id,
         {{ clean_text('name') }} as account_name,
         lower({{ clean_text('website_domain') }}) as website_domain,

@@ -1,12 +1,12 @@
 with
 
 source as (
-    select * from {{ source('crm', 'lead') }}
+    select * from {{ raw_table('crm', 'lead') }}
 ),
 
 parsed as (
     select
-        {{ raw_metadata('source', 'id') }},
+        {{ raw_metadata('source', 'id', raw=('crm', 'lead')) }},
         {{ clean_text('id') }} as lead_id,
         lower({{ clean_text('email') }}) as email,
         {{ clean_text('company') }} as company,

@@ -4,7 +4,7 @@
 with
 
 source as (
-    select * from {{ source('crm', 'opportunity') }}
+    select * from {{ raw_table('crm', 'opportunity') }}
 ),
 
 currencies as (
@@ -13,7 +13,7 @@ currencies as (
 
 parsed as (
     select
-        {{ raw_metadata('source', 'id') }},
+        {{ raw_metadata('source', 'id', raw=('crm', 'opportunity')) }},
         {{ clean_text('id') }} as opportunity_id,
         {{ clean_text('account_id') }} as account_id,
         {{ clean_text('name') }} as opportunity_name,

@@ -3,7 +3,7 @@
 with
 
 source as (
-    select * from {{ source('crm', 'opportunity_history') }}
+    select * from {{ raw_table('crm', 'opportunity_history') }}
 ),
 
 opportunities as (
@@ -12,7 +12,7 @@ opportunities as (
 
 parsed as (
     select
-        {{ raw_metadata('source', 'id', has_deleted_flag=false) }},
+        {{ raw_metadata('source', 'id', has_deleted_flag=false, raw=('crm', 'opportunity_history')) }},
         {{ clean_text('id') }} as opportunity_history_id,
         {{ clean_text('opportunity_id') }} as opportunity_id,
         {{ to_type('changed_at', 'timestamp') }} as changed_at,

@@ -1,12 +1,12 @@
 with
 
 source as (
-    select * from {{ source('crm', 'user') }}
+    select * from {{ raw_table('crm', 'user') }}
 ),
 
 parsed as (
     select
-        {{ raw_metadata('source', 'id', has_deleted_flag=false) }},
+        {{ raw_metadata('source', 'id', has_deleted_flag=false, raw=('crm', 'user')) }},
         {{ clean_text('id') }} as user_id,
         {{ clean_text('name') }} as user_name,
         lower({{ clean_text('email') }}) as email,

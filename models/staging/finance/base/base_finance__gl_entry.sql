@@ -10,7 +10,7 @@ currencies as (
 
 parsed as (
     select
-        {{ raw_metadata('source', 'id', has_deleted_flag=false) }},
+        {{ raw_metadata('source', 'id', has_deleted_flag=false, raw=('finance', 'gl_entry')) }},
         {{ clean_text('id') }} as gl_entry_id,
         {{ to_type('posted_date', 'date') }} as posted_date,
         {{ clean_text('account_code') }} as account_code,

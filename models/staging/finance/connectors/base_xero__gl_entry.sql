@@ -65,7 +65,8 @@ final as (
             {{ clean_text('journal_lines._fivetran_synced') }},
             {{ clean_text('journals._fivetran_synced') }},
             {{ clean_text('journals.created_date_utc') }}
-        ) as _loaded_at
+        ) as _loaded_at,
+        cast(null as {{ dbt.type_string() }}) as _connector_reason
     from journal_lines
     left join accounts
         on journal_lines.account_id = accounts.account_id

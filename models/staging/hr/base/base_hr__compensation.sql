@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('hr', 'compensation') }}
+    select * from {{ raw_table('hr', 'compensation') }}
 ),
 
 employees as (
@@ -14,7 +14,7 @@ currencies as (
 
 parsed as (
     select
-        {{ raw_metadata('source', 'id', has_deleted_flag=false) }},
+        {{ raw_metadata('source', 'id', has_deleted_flag=false, raw=('hr', 'compensation')) }},
         {{ clean_text('id') }} as compensation_id,
         {{ clean_text('employee_id') }} as employee_id,
         {{ to_type('effective_date', 'date') }} as effective_date,

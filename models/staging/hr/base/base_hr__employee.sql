@@ -1,12 +1,12 @@
 with
 
 source as (
-    select * from {{ source('hr', 'employee') }}
+    select * from {{ raw_table('hr', 'employee') }}
 ),
 
 parsed as (
     select
-        {{ raw_metadata('source', 'id') }},
+        {{ raw_metadata('source', 'id', raw=('hr', 'employee')) }},
         {{ clean_text('id') }} as employee_id,
         {{ clean_text('employee_number') }} as employee_number,
         {{ clean_text('first_name') }} as first_name,

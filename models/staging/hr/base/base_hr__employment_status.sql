@@ -3,7 +3,7 @@
 with
 
 source as (
-    select * from {{ source('hr', 'employment_status') }}
+    select * from {{ raw_table('hr', 'employment_status') }}
 ),
 
 employees as (
@@ -12,7 +12,7 @@ employees as (
 
 parsed as (
     select
-        {{ raw_metadata('source', 'id', has_deleted_flag=false) }},
+        {{ raw_metadata('source', 'id', has_deleted_flag=false, raw=('hr', 'employment_status')) }},
         {{ clean_text('id') }} as employment_status_id,
         {{ clean_text('employee_id') }} as employee_id,
         {{ to_type('effective_date', 'date') }} as effective_date,

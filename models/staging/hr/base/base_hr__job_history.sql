@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('hr', 'job_history') }}
+    select * from {{ raw_table('hr', 'job_history') }}
 ),
 
 employees as (
@@ -10,7 +10,7 @@ employees as (
 
 parsed as (
     select
-        {{ raw_metadata('source', 'id', has_deleted_flag=false) }},
+        {{ raw_metadata('source', 'id', has_deleted_flag=false, raw=('hr', 'job_history')) }},
         {{ clean_text('id') }} as job_history_id,
         {{ clean_text('employee_id') }} as employee_id,
         {{ to_type('effective_date', 'date') }} as effective_date,

@@ -1,0 +1,35 @@
+{#-
+    Stripe prices (or legacy plans, var stripe_price_table: plan) as raw_billing.price (docs/connectors.md,
+    "Stripe"): the unit amount from minor to major units (zero-decimal currencies undivided), the currency
+    upper case. One-time prices (no interval) and day/week intervals are quarantined by staging with their
+    reason (missing_billing_interval, unsupported_interval). A deleted price is kept: old invoices use it.
+-#}
+{{ config(enabled=connector_enabled('billing_source', 'stripe')) }}
+{%- set plans = var('stripe_price_table', 'price') == 'plan' %}
+with
+
+prices as (
+    select * from {{ source('stripe', 'plan' if plans else 'price') }}
+),
+
+final as (
+    select
+        {{ clean_text('id') }} as id,
+        {{ clean_text('product_id') }} as product_id,
+        upper({{ clean_text('currency') }}) as currency_code,
+        {%- if plans %}
+        {{ major_units('amount', 'currency') }} as unit_amount,
+        {{ clean_text('interval') }} as billing_interval,
+        {{ clean_text('interval_count') }} as interval_count,
+        {%- else %}
+        {{ major_units('coalesce(' ~ clean_text('unit_amount') ~ ', ' ~ clean_text('unit_amount_decimal') ~ ')', 'currency') }}
+            as unit_amount,
+        {{ clean_text('recurring_interval') }} as billing_interval,
+        {{ clean_text('recurring_interval_count') }} as interval_count,
+        {%- endif %}
+        {{ clean_text('_fivetran_synced') }} as _loaded_at,
+        cast(null as {{ dbt.type_string() }}) as _connector_reason
+    from prices
+)
+
+select * from final

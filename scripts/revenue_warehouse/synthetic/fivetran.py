@@ -1,0 +1,125 @@
+"""``warehouse generate --layout fivetran``: the synthetic company as ELT connectors land it.
+
+The contract-shaped tables (generate.py) are rewritten, one DuckDB ``select`` per connector table, into the
+shapes Fivetran's connectors write (docs/connectors.md): Stripe for billing, Salesforce and HubSpot for the
+CRM (both written; ``crm_source`` picks one), Xero for the ledger, BambooHR for HR. ``raw_finance.fx_rate``
+and ``raw_cs`` have no connector and stay in the contract's folders. Built through the adapter models, every
+mart must equal the contract-shaped build (scripts/tests/test_connectors.py, the round trip).
+
+What the shapes carry, as the connectors do: amounts in minor units and lower-case currencies (Stripe),
+one row per record (a re-synced record appears once, in its latest version; Stripe subscriptions as
+history-mode rows), ``_fivetran_synced`` for ``_loaded_at``. Values the contract's bad-row classes corrupt
+pass through as text, so the adapters hand them to staging, which quarantines them as before.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+
+__all__ = ["CONNECTORS", "to_fivetran"]
+
+#: the contract tables each connector stands for (``schema.table``, ``schema.*``); the rest are copied
+REPLACES = {"stripe": "raw_billing.*", "salesforce": "raw_crm.*", "hubspot": "raw_crm.*",
+            "xero": "raw_finance.gl_entry", "bamboohr": "raw_hr.*"}
+
+
+def _minor(column: str) -> str:
+    """A major-unit amount (text) in minor units (the synthetic currencies have two decimals); other text as is."""
+    return f"coalesce(cast(cast(try_cast({column} as decimal(18, 2)) * 100 as bigint) as varchar), {column})"
+
+
+def _latest(table: str) -> str:
+    """One row per record, its latest load (a connector keeps one row per primary key); null ids kept."""
+    return (f"(select * from {table} qualify id is null or row_number() over "
+            f"(partition by id order by try_cast(_loaded_at as timestamp) desc nulls last) = 1)")
+
+
+STRIPE = {
+    "customer": f"""
+        select id, name, email, lower(currency_code) as currency,
+            cast(json_object('crm_account_id', crm_account_id) as varchar) as metadata,
+            created_at as created, _is_deleted as is_deleted, _loaded_at as _fivetran_synced
+        from {_latest('raw_billing.customer')}""",
+    "product": """
+        select id, name, 'false' as is_deleted, _loaded_at as _fivetran_synced from raw_billing.product""",
+    "price": f"""
+        select id, product_id, lower(currency_code) as currency, {_minor('unit_amount')} as unit_amount,
+            billing_interval as recurring_interval, interval_count as recurring_interval_count,
+            'false' as is_deleted, _loaded_at as _fivetran_synced
+        from raw_billing.price""",
+    "subscription_history": """
+        select id, customer_id, status, created_at as created, start_date, trial_end_date as trial_end,
+            canceled_at, ended_at,
+            cast(row_number() over (partition by id order by try_cast(_loaded_at as timestamp) desc nulls last) = 1
+                as varchar) as _fivetran_active,
+            _loaded_at as _fivetran_synced
+        from raw_billing.subscription""",
+    "invoice": f"""
+        select id, customer_id, subscription_id, number, status, lower(currency_code) as currency,
+            invoice_date as created, {_minor('subtotal')} as subtotal, {_minor('tax_total')} as tax,
+            {_minor('total')} as total, 'false' as is_deleted, _loaded_at as _fivetran_synced
+        from {_latest('raw_billing.invoice')}""",
+    "invoice_line_item": f"""
+        select line.id, line.invoice_id, line.subscription_id, line.price_id,
+            case when line.line_type = 'subscription' and line.is_proration <> 'true' then 'subscription'
+                else 'invoiceitem' end as type,
+            line.description, line.quantity, {_minor('line.amount')} as amount,
+            lower(invoice.currency_code) as currency, line.period_start, line.period_end,
+            line.is_proration as proration, line._loaded_at as _fivetran_synced
+        from {_latest('raw_billing.invoice_line_item')} as line
+        left join {_latest('raw_billing.invoice')} as invoice on line.invoice_id = invoice.id""",
+    "discount": f"""
+        select 'di_' || id as id, 'invoice_line_item' as type, id as type_id,
+            {_minor('discount_amount')} as amount, invoice_id, _loaded_at as _fivetran_synced
+        from {_latest('raw_billing.invoice_line_item')}
+        where try_cast(discount_amount as decimal(18, 2)) <> 0 and id is not null""",
+    "refund": f"""
+        select id, 'ch_' || id as charge_id, {_minor('amount')} as amount, lower(currency_code) as currency,
+            refunded_at as created, reason, 'succeeded' as status, _loaded_at as _fivetran_synced
+        from raw_billing.refund""",
+    "charge": """
+        select 'ch_' || id as id, invoice_id, _loaded_at as _fivetran_synced from raw_billing.refund
+        where id is not null""",
+}
+
+CONNECTORS: dict[str, dict[str, str]] = {"stripe": STRIPE}
+
+
+def _contract_views(con: duckdb.DuckDBPyConnection, contract_dir: Path) -> None:
+    """Every contract file as a view ``<schema>.<table>`` with all columns as text (as the loader reads it)."""
+    for path in sorted(contract_dir.glob("raw_*/*.*")):
+        schema, table = path.parent.name, path.stem
+        reader = f"read_parquet('{path}')" if path.suffix == ".parquet" else \
+            f"read_csv('{path}', header = true, all_varchar = true)"
+        con.execute(f"create schema if not exists {schema}")
+        con.execute(f"create or replace view {schema}.{table} as select columns(*)::varchar from {reader}")
+
+
+def to_fivetran(contract_dir: Path, out: Path, fmt: str) -> dict[str, int]:
+    """Write the contract-layout company in ``contract_dir`` as connector tables under ``out``; return the rows
+    per ``<connector>.<table>``. The contract tables no connector stands for are copied as they are."""
+    rows: dict[str, int] = {}
+    con = duckdb.connect()
+    try:
+        _contract_views(con, contract_dir)
+        for connector, tables in CONNECTORS.items():
+            folder = out / connector
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            for table, sql in tables.items():
+                path = folder / f"{table}.{fmt}"
+                options = "(format parquet, compression zstd)" if fmt == "parquet" else "(format csv, header true)"
+                con.execute(f"copy ({sql}) to '{path}' {options}")
+                rows[f"{connector}.{table}"] = con.execute(f"select count(*) from ({sql})").fetchone()[0]
+    finally:
+        con.close()
+    replaced = {REPLACES[c] for c in CONNECTORS}
+    for path in sorted(contract_dir.glob("raw_*/*.*")):
+        schema, table = path.parent.name, path.stem
+        if f"{schema}.*" not in replaced and f"{schema}.{table}" not in replaced:
+            (out / schema).mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, out / schema / path.name)
+    return rows
