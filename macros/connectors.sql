@@ -137,3 +137,45 @@
 {% macro xero_expense_account_types() -%}
     'EXPENSE', 'OVERHEADS', 'DIRECTCOSTS', 'DEPRECIATN', 'WAGESEXPENSE', 'SUPERANNUATIONEXPENSE'
 {%- endmacro %}
+
+{#-
+    A column the connector lands only in some accounts (a custom field, a multi-currency org's
+    currency_iso_code): the column when `relation` has it, else a typed null. dbt's graph is read at
+    execution only, so at parse time the column is assumed present.
+-#}
+{% macro optional_column(relation, column) -%}
+    {%- if execute -%}
+        {%- set names = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
+        {%- if column | lower in names -%}
+            {{ adapter.quote(column) if column != column | lower else column }}
+        {%- else -%}
+            cast(null as {{ dbt.type_string() }})
+        {%- endif -%}
+    {%- else -%}
+        {{ column }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
+    A picklist value mapped through seed connector_values (`value_map`: its rows for one connector):
+    the contract's value for `field`, else the value as it is (staging quarantines what is not a contract
+    value). Case and surrounding spaces are ignored.
+-#}
+{% macro mapped_value(field, column, value_map='value_map') -%}
+    coalesce(
+        (
+            select max({{ value_map }}.contract_value) from {{ value_map }}
+            where
+                {{ value_map }}.field = '{{ field }}'
+                and lower(trim({{ value_map }}.source_value)) = lower({{ clean_text(column) }})
+        ),
+        {{ clean_text(column) }}
+    )
+{%- endmacro %}
+
+{#- In Salesforce history mode (var salesforce_history_mode), a table's current versions only. -#}
+{% macro salesforce_current_rows() -%}
+    {%- if var('salesforce_history_mode', false) %}
+    where {{ parse_bool('_fivetran_active') }}
+    {%- endif -%}
+{%- endmacro %}

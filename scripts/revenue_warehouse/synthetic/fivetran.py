@@ -85,7 +85,49 @@ STRIPE = {
         where id is not null""",
 }
 
-CONNECTORS: dict[str, dict[str, str]] = {"stripe": STRIPE}
+def _case(column: str, values: dict[str, str]) -> str:
+    """The column with contract values replaced by the connector's (seed connector_values maps them back)."""
+    whens = " ".join(f"when '{contract}' then '{theirs}'" for contract, theirs in values.items())
+    return f"case {column} {whens} else {column} end"
+
+
+SALESFORCE_STAGES = {"Discovery": "Qualification", "Proposal": "Proposal/Price Quote", "Negotiation": "Negotiation/Review"}
+SALESFORCE_FORECAST = {"pipeline": "Pipeline", "best_case": "BestCase", "commit": "Forecast", "closed": "Closed",
+                       "omitted": "Omitted"}
+SALESFORCE_TYPES = {"new_business": "New Business", "expansion": "Existing Business", "renewal": "Renewal"}
+
+SALESFORCE = {
+    "account": f"""
+        select id, name, 'https://www.' || website_domain || '/' as website, industry, segment as segment__c,
+            billing_country as billing_country_code, owner_user_id as owner_id, created_at as created_date,
+            _is_deleted as is_deleted, _loaded_at as _fivetran_synced
+        from {_latest('raw_crm.account')}""",
+    "lead": f"""
+        select id, email, company, lead_source, created_at as created_date, mql_at as mql_at__c,
+            sql_at as sql_at__c, is_converted, converted_at as converted_date, converted_account_id,
+            converted_opportunity_id, owner_user_id as owner_id, _is_deleted as is_deleted,
+            _loaded_at as _fivetran_synced
+        from {_latest('raw_crm.lead')}""",
+    "opportunity": f"""
+        select id, account_id, name, {_case('type', SALESFORCE_TYPES)} as type,
+            {_case('stage_name', SALESFORCE_STAGES)} as stage_name, amount, currency_code as currency_iso_code,
+            probability, {_case('forecast_category', SALESFORCE_FORECAST)} as forecast_category,
+            created_at as created_date, close_date, is_closed, is_won, owner_user_id as owner_id, lead_source,
+            _is_deleted as is_deleted, _loaded_at as _fivetran_synced
+        from {_latest('raw_crm.opportunity')}""",
+    "opportunity_history": f"""
+        select id, opportunity_id, changed_at as created_date, {_case('stage_name', SALESFORCE_STAGES)} as stage_name,
+            amount, close_date, {_case('forecast_category', SALESFORCE_FORECAST)} as forecast_category,
+            'false' as is_deleted, _loaded_at as _fivetran_synced
+        from {_latest('raw_crm.opportunity_history')}""",
+    "user": f"""
+        select crm_user.id, crm_user.name, crm_user.email, employee.employee_number, crm_user.is_active,
+            'false' as _fivetran_deleted, crm_user._loaded_at as _fivetran_synced
+        from {_latest('raw_crm.user')} as crm_user
+        left join {_latest('raw_hr.employee')} as employee on crm_user.employee_id = employee.id""",
+}
+
+CONNECTORS: dict[str, dict[str, str]] = {"stripe": STRIPE, "salesforce": SALESFORCE}
 
 
 def _contract_views(con: duckdb.DuckDBPyConnection, contract_dir: Path) -> None:
