@@ -127,7 +127,31 @@ SALESFORCE = {
         left join {_latest('raw_hr.employee')} as employee on crm_user.employee_id = employee.id""",
 }
 
-CONNECTORS: dict[str, dict[str, str]] = {"stripe": STRIPE, "salesforce": SALESFORCE}
+BAMBOOHR_LABELS = """case status
+    when 'active' then case employment_type when 'full_time' then 'Full-Time' when 'part_time' then 'Part-Time'
+        when 'contractor' then 'Contractor' when 'intern' then 'Intern' else employment_type end
+    when 'leave' then 'Leave of Absence' when 'terminated' then 'Terminated' else status end"""
+
+BAMBOOHR = {
+    "employee": f"""
+        select id, employee_number, first_name, last_name, work_email, country_code as country,
+            _is_deleted as _fivetran_deleted, _loaded_at as _fivetran_synced
+        from {_latest('raw_hr.employee')}""",
+    "employment_status": f"""
+        select id, employee_id, effective_date as date, {BAMBOOHR_LABELS} as employment_status, fte,
+            _loaded_at as _fivetran_synced
+        from {_latest('raw_hr.employment_status')}""",
+    "job_info": f"""
+        select id, employee_id, effective_date as date, department, job_title, role_family,
+            manager_employee_id as reports_to_id, _loaded_at as _fivetran_synced
+        from {_latest('raw_hr.job_history')}""",
+    "compensation": f"""
+        select id, employee_id, effective_date as start_date, annual_base_salary as rate_value,
+            currency_code as rate_currency, 'Year' as pay_per, _loaded_at as _fivetran_synced
+        from {_latest('raw_hr.compensation')}""",
+}
+
+CONNECTORS: dict[str, dict[str, str]] = {"stripe": STRIPE, "salesforce": SALESFORCE, "bamboohr": BAMBOOHR}
 
 
 def _contract_views(con: duckdb.DuckDBPyConnection, contract_dir: Path) -> None:
