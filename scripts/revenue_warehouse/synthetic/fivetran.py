@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-__all__ = ["CONNECTORS", "to_fivetran"]
+__all__ = ["CONNECTORS", "ledger_in_base_currency", "to_fivetran"]
 
 #: the contract tables each connector stands for (``schema.table``, ``schema.*``); the rest are copied
 REPLACES = {"stripe": "raw_billing.*", "salesforce": "raw_crm.*", "hubspot": "raw_crm.*",
@@ -151,7 +151,65 @@ BAMBOOHR = {
         from {_latest('raw_hr.compensation')}""",
 }
 
-CONNECTORS: dict[str, dict[str, str]] = {"stripe": STRIPE, "salesforce": SALESFORCE, "bamboohr": BAMBOOHR}
+#: The ledger as one Xero organisation books it (view ``xero_ledger``, made by _xero_ledger): Xero keeps one
+#: currency per organisation (USD here), so a foreign-currency entry is booked at its month's rate (the latest
+#: rate at or before the month, else the first: the warehouse's own rule), rounded to the cent; an entry whose
+#: currency has no rate at all cannot be booked and is left out. ``ledger_in_base_currency`` writes the same
+#: ledger in the contract's shape: the contract twin the Xero build must equal.
+XERO_LEDGER = f"""
+    with entries as (select * from {_latest('raw_finance.gl_entry')}),
+    rates as (
+        select currency_code, cast(rate_month as date) as rate_month, cast(usd_per_unit as decimal(18, 8)) as rate
+        from raw_finance.fx_rate
+        union all select 'USD', date '1900-01-01', 1
+    ),
+    first_rates as (select currency_code, arg_min(rate, rate_month) as rate from rates group by all),
+    dated as (
+        select entries.*, date_trunc('month', try_cast(posted_date as date)) as _month,
+            upper(trim(currency_code)) as _currency
+        from entries
+    ),
+    priced as (
+        select dated.*, coalesce(latest.rate, first_rates.rate) as _rate
+        from dated
+        asof left join rates as latest on dated._currency = latest.currency_code and dated._month >= latest.rate_month
+        left join first_rates on dated._currency = first_rates.currency_code
+    )
+    select id, posted_date, account_code, account_name, department,
+        coalesce(cast(round(try_cast(amount as decimal(18, 2)) * _rate, 2) as varchar), amount) as amount,
+        'USD' as currency_code, vendor, _loaded_at
+    from priced
+    where _rate is not null or _currency is null or _month is null"""
+
+XERO = {
+    "journal": """
+        select 'J-' || id as journal_id, _loaded_at as created_date_utc, posted_date as journal_date,
+            row_number() over (order by id) as journal_number, 'MANJOURNAL' as source_type,
+            _loaded_at as _fivetran_synced
+        from xero_ledger where id is not null""",
+    "journal_line": """
+        select id as journal_line_id, 'J-' || id as journal_id, 'acc-' || account_code as account_id, account_code,
+            account_name, 'EXPENSE' as account_type, amount as net_amount, amount as gross_amount,
+            '0' as tax_amount, _loaded_at as _fivetran_synced
+        from xero_ledger""",
+    "account": """
+        select 'acc-' || account_code as account_id, account_code as code, max(account_name) as name,
+            'EXPENSE' as type, 'EXPENSE' as class, max(_loaded_at) as _fivetran_synced
+        from xero_ledger where account_code is not null group by account_code""",
+    "tracking_category": """
+        select 'tc-department' as tracking_category_id, 'Department' as name, 'ACTIVE' as status,
+            max(_loaded_at) as _fivetran_synced
+        from xero_ledger""",
+    "journal_line_has_tracking_category": """
+        select 'J-' || id as journal_id, id as journal_line_id, 'tc-department' as tracking_category_id,
+            'opt-' || department as tracking_category_option_id, department as option, _loaded_at as _fivetran_synced
+        from xero_ledger where department is not null and id is not null""",
+    "organization": """
+        select 'org-1' as organisation_id, 'USD' as base_currency, max(_loaded_at) as _fivetran_synced
+        from xero_ledger""",
+}
+
+CONNECTORS: dict[str, dict[str, str]] = {"stripe": STRIPE, "salesforce": SALESFORCE, "bamboohr": BAMBOOHR, "xero": XERO}
 
 
 def _contract_views(con: duckdb.DuckDBPyConnection, contract_dir: Path) -> None:
@@ -164,6 +222,24 @@ def _contract_views(con: duckdb.DuckDBPyConnection, contract_dir: Path) -> None:
         con.execute(f"create or replace view {schema}.{table} as select columns(*)::varchar from {reader}")
 
 
+def _write(con: duckdb.DuckDBPyConnection, sql: str, path: Path) -> int:
+    options = "(format parquet, compression zstd)" if path.suffix == ".parquet" else "(format csv, header true)"
+    con.execute(f"copy ({sql}) to '{path}' {options}")
+    return con.execute(f"select count(*) from ({sql})").fetchone()[0]
+
+
+def ledger_in_base_currency(contract_dir: Path) -> None:
+    """Rewrite ``contract_dir``'s gl_entry as Xero books it (XERO_LEDGER): the contract twin of a Xero build."""
+    con = duckdb.connect()
+    try:
+        _contract_views(con, contract_dir)
+        (path,) = contract_dir.glob("raw_finance/gl_entry.*")
+        con.execute(f"create table ledger as {XERO_LEDGER}")
+        _write(con, "select * from ledger", path)
+    finally:
+        con.close()
+
+
 def to_fivetran(contract_dir: Path, out: Path, fmt: str) -> dict[str, int]:
     """Write the contract-layout company in ``contract_dir`` as connector tables under ``out``; return the rows
     per ``<connector>.<table>``. The contract tables no connector stands for are copied as they are."""
@@ -171,15 +247,13 @@ def to_fivetran(contract_dir: Path, out: Path, fmt: str) -> dict[str, int]:
     con = duckdb.connect()
     try:
         _contract_views(con, contract_dir)
+        con.execute(f"create table xero_ledger as {XERO_LEDGER}")
         for connector, tables in CONNECTORS.items():
             folder = out / connector
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir(parents=True)
             for table, sql in tables.items():
-                path = folder / f"{table}.{fmt}"
-                options = "(format parquet, compression zstd)" if fmt == "parquet" else "(format csv, header true)"
-                con.execute(f"copy ({sql}) to '{path}' {options}")
-                rows[f"{connector}.{table}"] = con.execute(f"select count(*) from ({sql})").fetchone()[0]
+                rows[f"{connector}.{table}"] = _write(con, sql, folder / f"{table}.{fmt}")
     finally:
         con.close()
     replaced = {REPLACES[c] for c in CONNECTORS}
