@@ -179,3 +179,32 @@
     where {{ parse_bool('_fivetran_active') }}
     {%- endif -%}
 {%- endmacro %}
+
+{#- A timestamp written as epoch milliseconds (HubSpot's date properties in property history), else the text. -#}
+{% macro epoch_ms_or_text(column) -%}
+    {{ return(adapter.dispatch('epoch_ms_or_text')(column)) }}
+{%- endmacro %}
+
+{% macro default__epoch_ms_or_text(column) -%}
+    case
+        when regexp_full_match({{ clean_text(column) }}, '[0-9]{10,13}')
+            then cast(epoch_ms(cast({{ clean_text(column) }} as bigint)) as {{ dbt.type_string() }})
+        else {{ clean_text(column) }}
+    end
+{%- endmacro %}
+
+{% macro postgres__epoch_ms_or_text(column) -%}
+    case
+        when {{ clean_text(column) }} ~ '^[0-9]{10,13}$'
+            then cast(to_timestamp(cast({{ clean_text(column) }} as bigint) / 1000.0) at time zone 'UTC' as text)
+        else {{ clean_text(column) }}
+    end
+{%- endmacro %}
+
+{% macro spark__epoch_ms_or_text(column) -%}
+    case
+        when {{ clean_text(column) }} rlike '^[0-9]{10,13}$'
+            then cast(timestamp_millis(cast({{ clean_text(column) }} as bigint)) as string)
+        else {{ clean_text(column) }}
+    end
+{%- endmacro %}

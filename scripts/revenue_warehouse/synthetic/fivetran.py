@@ -127,6 +127,68 @@ SALESFORCE = {
         left join {_latest('raw_hr.employee')} as employee on crm_user.employee_id = employee.id""",
 }
 
+HUBSPOT_STAGES = {"Prospecting": "Appointment Scheduled", "Discovery": "Qualified To Buy",
+                  "Proposal": "Decision Maker Bought-In", "Negotiation": "Contract Sent"}
+HUBSPOT_FORECAST = {"pipeline": "PIPELINE", "best_case": "BEST_CASE", "commit": "COMMIT", "closed": "CLOSED",
+                    "omitted": "OMIT"}
+HUBSPOT_TYPES = {"new_business": "newbusiness", "expansion": "existingbusiness", "renewal": "renewal"}
+_HUBSPOT_STAGE_ID = "'stage-' || md5(coalesce({column}, ''))"
+_HUBSPOT_STAGE_LABELS = f"""
+    select distinct stage_name from {_latest('raw_crm.opportunity')}
+    union select distinct stage_name from raw_crm.opportunity_history"""
+#: one deal_property_history row per property of each contract history row
+_HUBSPOT_PROPERTIES = {"dealstage": _HUBSPOT_STAGE_ID.format(column=_case("stage_name", HUBSPOT_STAGES)), "amount": "amount",
+                       "closedate": "close_date", "hs_manual_forecast_category": _case("forecast_category", HUBSPOT_FORECAST)}
+
+HUBSPOT = {
+    "company": f"""
+        select id, name as property_name, website_domain as property_domain, industry as property_industry,
+            segment as property_segment, billing_country as property_country,
+            owner_user_id as property_hubspot_owner_id, created_at as property_createdate,
+            _is_deleted as is_deleted, _loaded_at as _fivetran_synced
+        from {_latest('raw_crm.account')}""",
+    "contact": f"""
+        select id, email as property_email, company as property_company, lead_source as property_hs_analytics_source,
+            created_at as property_createdate, mql_at as property_hs_lifecyclestage_marketingqualifiedlead_date,
+            sql_at as property_hs_lifecyclestage_salesqualifiedlead_date,
+            converted_at as property_hs_lifecyclestage_opportunity_date,
+            converted_account_id as property_associatedcompanyid, owner_user_id as property_hubspot_owner_id,
+            _is_deleted as _fivetran_deleted, _loaded_at as _fivetran_synced
+        from {_latest('raw_crm.lead')}""",
+    "deal": f"""
+        select id as deal_id, {_HUBSPOT_STAGE_ID.format(column=_case('stage_name', HUBSPOT_STAGES))} as deal_pipeline_stage_id,
+            owner_user_id as owner_id, name as property_dealname, {_case('type', HUBSPOT_TYPES)} as property_dealtype,
+            amount as property_amount, currency_code as property_deal_currency_code,
+            cast(try_cast(probability as decimal(9, 4)) / 100 as decimal(9, 4)) as property_hs_deal_stage_probability,
+            {_case('forecast_category', HUBSPOT_FORECAST)} as property_hs_manual_forecast_category,
+            lead_source as property_hs_analytics_source, created_at as property_createdate,
+            close_date as property_closedate, _is_deleted as is_deleted, _loaded_at as _fivetran_synced
+        from {_latest('raw_crm.opportunity')}""",
+    "deal_company": f"""
+        select id as deal_id, account_id as company_id, _loaded_at as _fivetran_synced
+        from {_latest('raw_crm.opportunity')} where account_id is not null""",
+    "deal_contact": f"""
+        select converted_opportunity_id as deal_id, id as contact_id, _loaded_at as _fivetran_synced
+        from {_latest('raw_crm.lead')} where converted_opportunity_id is not null""",
+    "deal_pipeline_stage": f"""
+        select {_HUBSPOT_STAGE_ID.format(column=_case('stage_name', HUBSPOT_STAGES))} as stage_id,
+            {_case('stage_name', HUBSPOT_STAGES)} as label,
+            cast(stage_name in ('Closed Won', 'Closed Lost') as varchar) as is_closed,
+            cast(stage_name = 'Closed Won' as varchar) as closed_won, null as probability,
+            (select max(_loaded_at) from raw_crm.opportunity) as _fivetran_synced
+        from ({_HUBSPOT_STAGE_LABELS}) where stage_name is not null""",
+    "deal_property_history": " union all ".join(f"""
+        select opportunity_id as deal_id, '{name}' as name, changed_at as timestamp,
+            {value} as value,
+            _loaded_at as _fivetran_synced
+        from {_latest('raw_crm.opportunity_history')}""" for name, value in _HUBSPOT_PROPERTIES.items()),
+    "owner": f"""
+        select id as owner_id, split_part(name, ' ', 1) as first_name,
+            nullif(substr(name, length(split_part(name, ' ', 1)) + 2), '') as last_name, email,
+            case when is_active = 'true' then 'u-' || id end as active_user_id, _loaded_at as _fivetran_synced
+        from {_latest('raw_crm.user')}""",
+}
+
 BAMBOOHR_LABELS = """case status
     when 'active' then case employment_type when 'full_time' then 'Full-Time' when 'part_time' then 'Part-Time'
         when 'contractor' then 'Contractor' when 'intern' then 'Intern' else employment_type end
@@ -209,7 +271,8 @@ XERO = {
         from xero_ledger""",
 }
 
-CONNECTORS: dict[str, dict[str, str]] = {"stripe": STRIPE, "salesforce": SALESFORCE, "bamboohr": BAMBOOHR, "xero": XERO}
+CONNECTORS: dict[str, dict[str, str]] = {"stripe": STRIPE, "salesforce": SALESFORCE, "hubspot": HUBSPOT,
+                                         "bamboohr": BAMBOOHR, "xero": XERO}
 
 
 def _contract_views(con: duckdb.DuckDBPyConnection, contract_dir: Path) -> None:
