@@ -63,9 +63,12 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Enabled only when `connector` is chosen for its domain (the config of every adapter model). -#}
+{#-
+    Enabled only when `connector` is chosen for its domain (the config of every adapter model and
+    connector source), or when var lint_connectors is true: sqlfluff lints every adapter at once (.sqlfluff).
+-#}
 {% macro connector_enabled(domain_var, connector) -%}
-    {{ return(var(domain_var, 'contract') == connector) }}
+    {{ return(var(domain_var, 'contract') == connector or var('lint_connectors', false)) }}
 {%- endmacro %}
 
 {#- A connector timestamp (typed or text) as the contract's date text; text that does not parse passes as it is. -#}

@@ -50,9 +50,8 @@ final as (
         coalesce({{ clean_text('price_id') }}, {{ clean_text('plan_id') }}) as price_id,
         case
             when lower({{ clean_text('type') }}) = 'subscription' then 'subscription'
-            when {{ clean_text('subscription_id') }} is not null
-                and coalesce({{ clean_text('price_id') }}, {{ clean_text('plan_id') }}) is not null
-                then 'subscription'
+            when {{ clean_text('subscription_id') }} is null then 'one_time'
+            when coalesce({{ clean_text('price_id') }}, {{ clean_text('plan_id') }}) is not null then 'subscription'
             else 'one_time'
         end as line_type,
         {{ clean_text('description') }} as description,

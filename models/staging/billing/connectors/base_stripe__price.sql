@@ -6,6 +6,8 @@
 -#}
 {{ config(enabled=connector_enabled('billing_source', 'stripe')) }}
 {%- set plans = var('stripe_price_table', 'price') == 'plan' %}
+{%- set amount = 'amount' if plans
+    else 'coalesce(' ~ clean_text('unit_amount') ~ ', ' ~ clean_text('unit_amount_decimal') ~ ')' %}
 with
 
 prices as (
@@ -17,16 +19,9 @@ final as (
         {{ clean_text('id') }} as id,
         {{ clean_text('product_id') }} as product_id,
         upper({{ clean_text('currency') }}) as currency_code,
-        {%- if plans %}
-        {{ major_units('amount', 'currency') }} as unit_amount,
-        {{ clean_text('interval') }} as billing_interval,
-        {{ clean_text('interval_count') }} as interval_count,
-        {%- else %}
-        {{ major_units('coalesce(' ~ clean_text('unit_amount') ~ ', ' ~ clean_text('unit_amount_decimal') ~ ')', 'currency') }}
-            as unit_amount,
-        {{ clean_text('recurring_interval') }} as billing_interval,
-        {{ clean_text('recurring_interval_count') }} as interval_count,
-        {%- endif %}
+        {{ major_units(amount, 'currency') }} as unit_amount,
+        {{ clean_text('interval' if plans else 'recurring_interval') }} as billing_interval,
+        {{ clean_text('interval_count' if plans else 'recurring_interval_count') }} as interval_count,
         {{ clean_text('_fivetran_synced') }} as _loaded_at,
         cast(null as {{ dbt.type_string() }}) as _connector_reason
     from prices

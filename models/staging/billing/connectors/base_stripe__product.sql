@@ -1,4 +1,7 @@
-{#- Stripe products as raw_billing.product (docs/connectors.md, "Stripe"); a deleted product is kept (old invoices name it). -#}
+{#-
+    Stripe products as raw_billing.product (docs/connectors.md, "Stripe"); a deleted product is kept (old
+    invoices name it).
+-#}
 {{ config(enabled=connector_enabled('billing_source', 'stripe')) }}
 with
 

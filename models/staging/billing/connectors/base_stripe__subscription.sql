@@ -11,9 +11,7 @@ with
 
 subscriptions as (
     select * from {{ source('stripe', 'subscription_history' if history else 'subscription') }}
-    {%- if history %}
-    where {{ parse_bool('_fivetran_active') }}
-    {%- endif %}
+    where {{ parse_bool('_fivetran_active') if history else 'true' }}
 ),
 
 final as (

@@ -40,7 +40,9 @@ first_deals as (
             {{ clean_text('deals.property_createdate') }} as deal_created_at,
             row_number() over (
                 partition by {{ clean_text('deal_contacts.contact_id') }}
-                order by {{ to_type('deals.property_createdate', dbt.type_timestamp()) }}, {{ clean_text('deal_contacts.deal_id') }}
+                order by
+                    {{ to_type('deals.property_createdate', dbt.type_timestamp()) }},
+                    {{ clean_text('deal_contacts.deal_id') }}
             ) as deal_rank
         from deal_contacts
         left join deals

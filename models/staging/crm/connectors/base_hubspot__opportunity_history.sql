@@ -6,12 +6,17 @@
     properties written as epoch milliseconds are read as UTC.
 -#}
 {{ config(enabled=connector_enabled('crm_source', 'hubspot')) }}
-{%- set properties = {'dealstage': 'stage', 'amount': 'amount', 'closedate': 'close_date',
-    'hs_manual_forecast_category': 'forecast'} %}
 with
 
 history as (
-    select * from {{ source('hubspot', 'deal_property_history') }}
+    select
+        {{ clean_text('deal_id') }} as deal_id,
+        {{ clean_text('timestamp') }} as changed_at,
+        lower({{ clean_text('name') }}) as property_name,
+        {{ clean_text('value') }} as property_value,
+        {{ clean_text('_fivetran_synced') }} as _fivetran_synced
+    from {{ source('hubspot', 'deal_property_history') }}
+    where lower({{ clean_text('name') }}) in ('dealstage', 'amount', 'closedate', 'hs_manual_forecast_category')
 ),
 
 stages as (
@@ -25,30 +30,36 @@ value_map as (
 
 changes as (
     select
-        {{ clean_text('deal_id') }} as deal_id,
-        {{ clean_text('timestamp') }} as changed_at,
-        max({{ clean_text('_fivetran_synced') }}) as _fivetran_synced,
-        {%- for name, column in properties.items() %}
-        max(case when lower({{ clean_text('name') }}) = '{{ name }}' then 1 end) as has_{{ column }},
-        max(case when lower({{ clean_text('name') }}) = '{{ name }}' then {{ clean_text('value') }} end)
-            as {{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        deal_id,
+        changed_at,
+        max(_fivetran_synced) as _fivetran_synced,
+        max(case when property_name = 'dealstage' then 1 end) as has_stage,
+        max(case when property_name = 'dealstage' then property_value end) as stage,
+        max(case when property_name = 'amount' then 1 end) as has_amount,
+        max(case when property_name = 'amount' then property_value end) as amount,
+        max(case when property_name = 'closedate' then 1 end) as has_close_date,
+        max(case when property_name = 'closedate' then property_value end) as close_date,
+        max(case when property_name = 'hs_manual_forecast_category' then 1 end) as has_forecast,
+        max(case when property_name = 'hs_manual_forecast_category' then property_value end) as forecast
     from history
-    where lower({{ clean_text('name') }}) in ('{{ properties.keys() | join("', '") }}')
-    group by {{ clean_text('deal_id') }}, {{ clean_text('timestamp') }}
+    group by deal_id, changed_at
 ),
 
 grouped as (
-    -- a property's value holds from its change until the next change of that property
+    -- a property's value holds from its change until the next change of that property: rows share a
+    -- group from one change up to the next, and take the value of the change that opens it
     select
         *,
-        {%- for column in properties.values() %}
-        count(has_{{ column }}) over (
-            partition by deal_id order by {{ to_type('changed_at', dbt.type_timestamp()) }}, changed_at
-            rows between unbounded preceding and current row
-        ) as group_{{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        count(has_stage) over deal_timeline as group_stage,
+        count(has_amount) over deal_timeline as group_amount,
+        count(has_close_date) over deal_timeline as group_close_date,
+        count(has_forecast) over deal_timeline as group_forecast
     from changes
+    window deal_timeline as (
+        partition by deal_id
+        order by {{ to_type('changed_at', dbt.type_timestamp()) }}, changed_at
+        rows between unbounded preceding and current row
+    )
 ),
 
 filled as (
@@ -56,9 +67,10 @@ filled as (
         deal_id,
         changed_at,
         _fivetran_synced,
-        {%- for column in properties.values() %}
-        max({{ column }}) over (partition by deal_id, group_{{ column }}) as {{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        max(stage) over (partition by deal_id, group_stage) as stage,
+        max(amount) over (partition by deal_id, group_amount) as amount,
+        max(close_date) over (partition by deal_id, group_close_date) as close_date,
+        max(forecast) over (partition by deal_id, group_forecast) as forecast
     from grouped
 ),
 

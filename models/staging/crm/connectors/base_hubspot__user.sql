@@ -21,9 +21,14 @@ employees as (
 final as (
     select
         {{ clean_text('owners.owner_id') }} as id,
-        nullif(trim(
-            coalesce({{ clean_text('owners.first_name') }}, '') || ' ' || coalesce({{ clean_text('owners.last_name') }}, '')
-        ), '') as name,
+        nullif(
+            trim(
+                coalesce({{ clean_text('owners.first_name') }}, '')
+                || ' '
+                || coalesce({{ clean_text('owners.last_name') }}, '')
+            ),
+            ''
+        ) as name,
         {{ clean_text('owners.email') }} as email,
         employees.employee_id,
         case when {{ clean_text('owners.active_user_id') }} is not null then 'true' else 'false' end as is_active,

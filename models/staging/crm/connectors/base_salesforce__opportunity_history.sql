@@ -6,29 +6,23 @@
 -#}
 {{ config(enabled=connector_enabled('crm_source', 'salesforce')) }}
 {%- set history_mode = var('salesforce_history_mode', false) %}
+{%- set relation = source('salesforce', 'opportunity' if history_mode else 'opportunity_history') %}
+{%- set change_id = "id || '@' || cast(_fivetran_start as " ~ dbt.type_string() ~ ")" if history_mode else 'id' %}
 with
-
-{%- if history_mode %}
 
 changes as (
     select
-        id || '@' || cast(_fivetran_start as {{ dbt.type_string() }}) as id,
-        id as opportunity_id,
-        _fivetran_start as created_date,
+        {{ change_id }} as id,
+        {{ 'id' if history_mode else 'opportunity_id' }} as opportunity_id,
+        {{ '_fivetran_start' if history_mode else 'created_date' }} as created_date,
         stage_name,
         amount,
         close_date,
         forecast_category,
         is_deleted,
         _fivetran_synced
-    from {{ source('salesforce', 'opportunity') }}
+    from {{ relation }}
 ),
-{%- else %}
-
-changes as (
-    select * from {{ source('salesforce', 'opportunity_history') }}
-),
-{%- endif %}
 
 value_map as (
     select * from {{ ref('connector_values') }}

@@ -6,7 +6,7 @@
     xero_department_category (default Department). Currency: the organisation's base currency, else var
     xero_base_currency. _loaded_at: the line's _fivetran_synced, else its journal's, else its creation.
 -#}
-{{ config(enabled=var('finance_source', 'contract') == 'xero') }}
+{{ config(enabled=connector_enabled('finance_source', 'xero')) }}
 with
 
 journal_lines as (
