@@ -40,9 +40,18 @@
         or min_rows < 0 -%}
         {%- do errors.append("quarantine_error_min_rows must be a whole number >= 0 (default 10), got '" ~ min_rows ~ "'") -%}
     {%- endif -%}
-    {%- for name, choices in [('finance_source', ['contract', 'xero'])] -%}
-        {%- if var(name, 'contract') not in choices -%}
-            {%- do errors.append(name ~ " must be one of " ~ choices | join(', ') ~ " (default contract), got '" ~ var(name) ~ "'") -%}
+    {%- for name, choices in [
+        ('billing_source', ['contract', 'stripe']), ('crm_source', ['contract', 'salesforce', 'hubspot']),
+        ('finance_source', ['contract', 'xero']), ('hr_source', ['contract', 'bamboohr']),
+        ('stripe_price_table', ['price', 'plan']), ('stripe_subscription_table', ['subscription_history', 'subscription']),
+    ] -%}
+        {%- if var(name, choices[0]) not in choices -%}
+            {%- do errors.append(name ~ " must be one of " ~ choices | join(', ') ~ " (default " ~ choices[0] ~ "), got '" ~ var(name) ~ "'") -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- for name, default in [('hours_per_year', 2080), ('bamboohr_days_per_year', 260)] -%}
+        {%- if var(name, default) is not number or var(name, default) <= 0 -%}
+            {%- do errors.append(name ~ " must be a number > 0 (default " ~ default ~ "), got '" ~ var(name) ~ "'") -%}
         {%- endif -%}
     {%- endfor -%}
     {%- set names = kpi_catalogue() | map(attribute='name') | list -%}

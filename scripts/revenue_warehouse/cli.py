@@ -31,10 +31,16 @@ def cmd_generate(args: argparse.Namespace) -> None:
     from revenue_warehouse.synthetic.generate import generate
 
     started = _step(f"generating scale {args.scale} (seed {args.seed}) into {args.out}")
-    manifest = generate(Path(args.out), args.scale, args.seed, args.format, args.bad_rows_rate, args.end_month)
+    layout = getattr(args, "layout", "contract")
+    manifest = generate(Path(args.out), args.scale, args.seed, args.format, args.bad_rows_rate, args.end_month,
+                        layout)
     rate = manifest["total_rows"] / max(manifest["seconds"], 1e-9)
     _done(started, f"{manifest['total_rows']:,} rows in {len(manifest['rows'])} tables ({rate:,.0f} rows/s), "
                    f"history to {manifest['end_month']}, {len(manifest['injected'])} bad rows injected")
+    if layout == "fivetran":
+        connectors = sorted({name.split(".")[0] for name in manifest["connector_rows"]})
+        print(f"    as the connectors land it: {', '.join(connectors)} (DIR/<connector>/<table>); "
+              f"build with --vars '{FIVETRAN_VARS}' (or crm_source: hubspot)")
 
 
 def _print_loaded(results: list, append: bool = False) -> None:
@@ -126,19 +132,25 @@ def cmd_status(args: argparse.Namespace) -> None:
     print(status(warehouse_path(), publish_path()))
 
 
+#: the vars that build the fivetran layout through the connector adapters (docs/connectors.md)
+FIVETRAN_VARS = "{billing_source: stripe, crm_source: salesforce, finance_source: xero, hr_source: bamboohr}"
+
+
 def cmd_demo(args: argparse.Namespace) -> None:
     from revenue_warehouse.pipeline.build import build
     from revenue_warehouse.pipeline.load import load
 
     raw = warehouse_path().parent / "data" / "raw"  # the project's data/raw by default
+    layout = getattr(args, "layout", "contract")
     cmd_generate(argparse.Namespace(scale=args.scale, seed=args.seed, out=raw, format="parquet",
-                                    bad_rows_rate=DEFAULT_BAD_ROWS_RATE, end_month=args.end_month))
+                                    bad_rows_rate=DEFAULT_BAD_ROWS_RATE, end_month=args.end_month, layout=layout))
     db = warehouse_path()
     started = _step(f"loading {raw} into {db}")
     results = load(raw, db)
     _done(started, f"{sum(r.rows for r in results):,} rows")
-    started = _step("dbt build, checks, publish")
-    build(db, verbose=args.verbose, debug=args.debug)
+    vars_text = FIVETRAN_VARS if layout == "fivetran" else None
+    started = _step("dbt build, checks, publish" + (f" (--vars '{vars_text}')" if vars_text else ""))
+    build(db, vars_text, verbose=args.verbose, debug=args.debug)
     _done(started)
     from revenue_warehouse.outputs.report import write_report
 
@@ -238,6 +250,9 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--format", choices=["parquet", "csv"], default="parquet", help="file format (default parquet)")
     g.add_argument("--bad-rows-rate", type=float, default=DEFAULT_BAD_ROWS_RATE,
                    help=f"share of rows corrupted per table, to exercise quarantine (0 = clean; default {DEFAULT_BAD_ROWS_RATE})")
+    g.add_argument("--layout", choices=["contract", "fivetran"], default="contract",
+                   help="contract: the raw contract's tables (DIR/raw_*/); fivetran: the same company as Fivetran "
+                        "lands Stripe, Salesforce, HubSpot, Xero and BambooHR (DIR/<connector>/; docs/connectors.md)")
     g.set_defaults(func=cmd_generate)
 
     ld = command("load", "load DIR/<schema>/<table>.parquet|csv into the raw schemas")
@@ -286,6 +301,9 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
     d.add_argument("--end-month", metavar="YYYY-MM", default=None,
                    help="the last month of the demo company (default: the current month)")
+    d.add_argument("--layout", choices=["contract", "fivetran"], default="contract",
+                   help="fivetran: generate the company as the connectors land it and build it through the "
+                        "adapters (Stripe, Salesforce, Xero, BambooHR); the headline numbers are the same")
     d.set_defaults(func=cmd_demo)
 
     bm = command("benchmark", "generate, load, build at several scales; times and peak memory to "

@@ -221,10 +221,10 @@ def sources_report(db_path: Path) -> str:
                 lines.append(f"  {schema:<14} {len(loaded)} of {len(counts)} tables, {sum(loaded.values()):,} rows"
                              + (f"; empty: {', '.join(empty)}" if empty else ""))
                 if group != "contract" and sum(loaded.values()):
-                    chosen[metas[group]["var"]] = group
+                    chosen.setdefault(metas[group]["var"], []).append(group)
     finally:
         con.close()
-    vars_text = ", ".join(f"{k}: {v}" for k, v in sorted(chosen.items()))
+    vars_text = ", ".join(f"{k}: {' or '.join(v)}" for k, v in sorted(chosen.items()))
     lines.append(f"vars to set: warehouse build --vars '{{{vars_text}}}'" if chosen
                  else "vars to set: none (every table comes from the raw contract)")
     return "\n".join(lines)

@@ -201,7 +201,7 @@ BAMBOOHR = {
         from {_latest('raw_hr.employee')}""",
     "employment_status": f"""
         select id, employee_id, effective_date as date, {BAMBOOHR_LABELS} as employment_status, fte,
-            _loaded_at as _fivetran_synced
+            employment_type, _loaded_at as _fivetran_synced
         from {_latest('raw_hr.employment_status')}""",
     "job_info": f"""
         select id, employee_id, effective_date as date, department, job_title, role_family,

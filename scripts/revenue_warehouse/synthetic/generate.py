@@ -103,6 +103,10 @@ def generate(out: Path, scale: float = 1.0, seed: int = 42, fmt: str = "parquet"
     if fmt not in ("parquet", "csv"):
         raise WarehouseError(f"--format must be parquet or csv, got {fmt!r}")
     end = shared.set_window(end_month)
+    from revenue_warehouse.synthetic.fivetran import CONNECTORS
+
+    for stale in CONNECTORS:  # a contract layout replaces an earlier fivetran one in the same folder
+        shutil.rmtree(out / stale, ignore_errors=True)
     started = time.perf_counter()
     contract = raw_contract()
     out.mkdir(parents=True, exist_ok=True)

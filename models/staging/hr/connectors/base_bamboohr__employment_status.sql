@@ -2,8 +2,9 @@
     BambooHR employment statuses as raw_hr.employment_status (docs/connectors.md, "BambooHR"). The label
     (Full-Time, Leave of Absence, ...) gives status and employment type through seed connector_values
     (connector bamboohr, fields employment_status and employment_type); a label with no type there (leave,
-    termination) keeps the employee's previous type. A label the seed does not know passes as the status,
-    so staging quarantines it (invalid_status). FTE: the custom field named by var bamboohr_fte_field
+    termination) keeps the employee's previous type. Where the company keeps the type in a field of its own
+    (var bamboohr_employment_type_field, default employment_type), that field wins. A label the seed does
+    not know passes as the status, so staging quarantines it (invalid_status). FTE: the custom field named by var bamboohr_fte_field
     (default fte), else 1 (var bamboohr_part_time_fte, default 0.5, for part-time).
 -#}
 {{ config(enabled=connector_enabled('hr_source', 'bamboohr')) }}
@@ -13,7 +14,9 @@ with
 statuses as (
     select
         *,
-        {{ clean_text(optional_column(relation, var('bamboohr_fte_field', 'fte'))) }} as _fte
+        {{ clean_text(optional_column(relation, var('bamboohr_fte_field', 'fte'))) }} as _fte,
+        {{ clean_text(optional_column(relation, var('bamboohr_employment_type_field', 'employment_type'))) }}
+            as _type_field
     from {{ relation }}
 ),
 
@@ -53,7 +56,10 @@ grouped as (
 typed as (
     select
         *,
-        max(_type) over (partition by {{ clean_text('employee_id') }}, _type_group) as _employment_type
+        coalesce(
+            _type_field,
+            max(_type) over (partition by {{ clean_text('employee_id') }}, _type_group)
+        ) as _employment_type
     from grouped
 ),
 
