@@ -144,11 +144,13 @@
 {#-
     A column the connector lands only in some accounts (a custom field, a multi-currency org's
     currency_iso_code): the column when `relation` has it, else a typed null. The database is read at
-    execution only, so at parse time (and in unit tests) the column is assumed present.
+    execution only, so at parse time the column is assumed present; in unit tests it is absent.
 -#}
 {% macro optional_column(relation, column) -%}
-    {#- a unit test's fixture stands for the relation: its columns are the test's, so the column is assumed -#}
-    {%- if execute and relation.schema is defined and relation.schema -%}
+    {#- in a unit test a fixture stands for the relation (no schema): the column is taken as absent -#}
+    {%- if execute and not (relation.schema is defined and relation.schema) -%}
+        cast(null as {{ dbt.type_string() }})
+    {%- elif execute -%}
         {%- set names = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
         {%- if column | lower in names -%}
             {{ adapter.quote(column) if column != column | lower else column }}
@@ -177,10 +179,13 @@
     )
 {%- endmacro %}
 
-{#- In Salesforce history mode (var salesforce_history_mode), a table's current versions only. -#}
-{% macro salesforce_current_rows() -%}
+{#-
+    In Salesforce history mode (var salesforce_history_mode) a table's current versions only
+    (_fivetran_active; a table synced without history has none and is read whole).
+-#}
+{% macro salesforce_current_rows(relation) -%}
     {%- if var('salesforce_history_mode', false) %}
-    where {{ parse_bool('_fivetran_active') }}
+    where coalesce({{ parse_bool(optional_column(relation, '_fivetran_active')) }}, true)
     {%- endif -%}
 {%- endmacro %}
 

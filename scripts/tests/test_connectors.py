@@ -146,3 +146,180 @@ def test_freshness_follows_the_connector_not_the_table_it_replaces(xero_build: P
     checked = {r["unique_id"].split(".", 2)[-1] for r in json.loads((tmp_path / "target" / "sources.json").read_text())["results"]}
     assert "xero.journal" in checked and "xero.journal_line" in checked
     assert "finance.gl_entry" not in checked and "finance.fx_rate" in checked
+
+
+# --- the round trip: the synthetic company as the connectors land it, built through the adapters ---------------
+
+FIVETRAN_VARS = {"billing_source": "stripe", "crm_source": "salesforce", "finance_source": "xero",
+                 "hr_source": "bamboohr"}
+ROUND_TRIP_BUILDS = {"contract": {}, "salesforce": FIVETRAN_VARS, "hubspot": {**FIVETRAN_VARS, "crm_source": "hubspot"}}
+COUNTS = ("select source_table, rows_staged, rows_quarantined, rows_deleted from audit.raw_row_counts "
+          "order by source_table")
+REASONS = "select source_table, reason, count(*) from audit.quarantined_rows group by all order by all"
+MARTS = "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
+
+
+@pytest.fixture(scope="module")
+def round_trip(messy_warehouse: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The messy fixture company three times: its contract files (with the ledger as one Xero organisation
+    books it: the contract twin), and the fivetran layout of the same files built with Salesforce and with
+    HubSpot as the CRM. Every build also runs the adapters' unit tests (they are enabled with their source)."""
+    from revenue_warehouse.synthetic.fivetran import ledger_in_base_currency, to_fivetran
+
+    contract_raw, _ = messy_warehouse
+    root = tmp_path_factory.mktemp("round_trip")
+    twin = root / "contract_raw"
+    shutil.copytree(contract_raw, twin)
+    ledger_in_base_currency(twin)
+    fivetran_raw = root / "fivetran_raw"
+    rows = to_fivetran(contract_raw, fivetran_raw, "csv")
+    assert rows["stripe.invoice_line_item"] > 100 and rows["hubspot.deal_property_history"] > 100
+    builds = {}
+    for name, vars_ in ROUND_TRIP_BUILDS.items():
+        db = root / name / "warehouse.duckdb"
+        db.parent.mkdir()
+        load(twin if name == "contract" else fivetran_raw, db)
+        code = run_dbt(["build", "--quiet"], db, vars_, extra=["--target-path", str(root / name / "target")])
+        assert code == 0, f"dbt build failed on the {name} round-trip build"
+        builds[name] = db
+    return builds
+
+
+@pytest.mark.parametrize("crm", ["salesforce", "hubspot"])
+def test_round_trip_every_mart_equals_the_contract_build(round_trip: dict[str, Path], crm: str) -> None:
+    """Stripe + Salesforce|HubSpot + Xero + BambooHR, built through the adapters: every mart, every row,
+    every column equal to the contract-shaped build (money to the cent)."""
+    from revenue_warehouse.devtools.marts_compare import differences
+
+    with duckdb.connect(str(round_trip["contract"]), read_only=True) as contract, \
+            duckdb.connect(str(round_trip[crm]), read_only=True) as connectors:
+        marts = [r[0] for r in contract.execute(MARTS).fetchall()]
+        assert marts == [r[0] for r in connectors.execute(MARTS).fetchall()] and len(marts) >= 10
+        assert differences(contract, connectors, marts) == []
+        # nothing lost on the way: the same rows staged, quarantined (for the same reasons) and deleted;
+        # only re-synced versions differ (a connector keeps one row per record)
+        assert connectors.execute(COUNTS).fetchall() == contract.execute(COUNTS).fetchall()
+        assert connectors.execute(REASONS).fetchall() == contract.execute(REASONS).fetchall()
+        quarantined = connectors.execute("select count(*) from audit.quarantined_rows").fetchone()[0]
+    assert quarantined > 50, "the messy fixture's bad rows reach staging through the adapters"
+
+
+def test_round_trip_reads_the_connectors_not_the_contract(round_trip: dict[str, Path]) -> None:
+    """The connector builds hold no contract billing, CRM or HR rows: every staged row came through an adapter."""
+    with duckdb.connect(str(round_trip["salesforce"]), read_only=True) as con:
+        contract_rows = {table: con.execute(f"select count(*) from {table}").fetchone()[0]
+                         for table in ("raw_billing.invoice", "raw_crm.opportunity", "raw_hr.employee",
+                                       "raw_finance.gl_entry")}
+        adapters = {r[0] for r in con.execute(
+            "select table_name from information_schema.tables where table_name like 'base\\_%\\_\\_%' escape '\\'"
+        ).fetchall()}
+    assert set(contract_rows.values()) == {0}, contract_rows
+    assert {"base_stripe__invoice_line_item", "base_salesforce__opportunity", "base_bamboohr__compensation",
+            "base_xero__gl_entry"} <= adapters
+
+
+def test_generate_fivetran_layout_writes_connector_folders(tmp_path: Path) -> None:
+    from revenue_warehouse.synthetic.generate import generate
+    from revenue_warehouse.synthetic.shared import FIXTURE_END_MONTH
+
+    out = tmp_path / "raw"
+    generate(out, scale=0.01, seed=5, fmt="parquet", bad_rows_rate=0, end_month=FIXTURE_END_MONTH)
+    manifest = generate(out, scale=0.01, seed=5, fmt="parquet", bad_rows_rate=0, end_month=FIXTURE_END_MONTH,
+                        layout="fivetran")
+    folders = sorted(p.name for p in out.iterdir() if p.is_dir())
+    assert folders == ["bamboohr", "hubspot", "raw_cs", "raw_finance", "salesforce", "stripe", "xero"]
+    assert [p.name for p in (out / "raw_finance").iterdir()] == ["fx_rate.parquet"]
+    assert manifest["layout"] == "fivetran" and manifest["connector_rows"]["stripe.invoice"] > 0
+    generate(out, scale=0.01, seed=5, fmt="parquet", bad_rows_rate=0, end_month=FIXTURE_END_MONTH)
+    assert not (out / "stripe").exists(), "a contract layout replaces an earlier fivetran one"
+
+
+# --- Fivetran's own sample data: tiny and unlinked, so most rows are quarantined, each with its reason ---------
+
+def _sample_build(root: Path, folders: dict[str, str], vars_: dict) -> Path:
+    for target, sample in folders.items():
+        shutil.copytree(SAMPLES / sample, root / "raw" / target, dirs_exist_ok=True)
+    db = root / "warehouse.duckdb"
+    load(root / "raw", db)
+    return db
+
+
+def _dispositions(db: Path) -> tuple[dict, dict]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        counts = {r[0]: r[1:] for r in con.execute(
+            "select source_table, rows_in, rows_staged, rows_quarantined, rows_superseded, rows_deleted "
+            "from audit.raw_row_counts where rows_in > 0").fetchall()}
+        reasons = {(r[0], r[1]): r[2] for r in con.execute(REASONS).fetchall()}
+    return counts, reasons
+
+
+def _build_staging(db: Path, vars_: dict, target: Path) -> None:
+    code = run_dbt(["build", "--quiet", "--select", "+raw_row_counts", "+quarantined_rows",
+                    "--indirect-selection", "cautious"], db, {**vars_, "as_of_date": "2021-01-31"},
+                   extra=["--target-path", str(target)])
+    assert code == 0
+
+
+def _csv_rows(*parts: str) -> int:
+    with open(SAMPLES.joinpath(*parts), newline="", encoding="utf-8") as handle:
+        import csv
+
+        return sum(1 for _ in csv.reader(handle)) - 1
+
+
+def test_fivetran_samples_stripe_salesforce_xero(tmp_path: Path) -> None:
+    vars_ = {"billing_source": "stripe", "crm_source": "salesforce", "finance_source": "xero"}
+    db = _sample_build(tmp_path, {"stripe": "stripe", "salesforce": "salesforce", "xero": "xero"}, vars_)
+    _build_staging(db, vars_, tmp_path / "target")
+    counts, reasons = _dispositions(db)
+    for table, (rows_in, *dispositions) in counts.items():
+        assert rows_in == sum(dispositions), table
+    assert counts["raw_billing.customer"][0] == _csv_rows("stripe", "customer.csv")
+    assert counts["raw_crm.account"][0] == _csv_rows("salesforce", "account.csv")
+    assert counts["raw_finance.gl_entry"][:2] == (1121, 1121)
+    assert counts["raw_crm.opportunity"][4] == 10, "the sample's opportunities are all in the recycle bin"
+    assert reasons[("raw_crm.user", "deleted_in_source")] == 5
+    assert reasons[("raw_billing.customer", "missing_currency_code")] == 11, "customers never charged"
+    assert reasons[("raw_billing.refund", "missing_invoice_id")] == 4, "refunded charges not from invoices"
+    assert reasons[("raw_billing.price", "missing_billing_interval")] == 1, "a one-time price"
+
+
+def test_fivetran_samples_stripe_hubspot_xero_at_non_default_tables_and_schema(tmp_path: Path) -> None:
+    """HubSpot as the CRM; Stripe's legacy plan and subscription tables (stripe_price_table: plan,
+    stripe_subscription_table: subscription) read from a schema named by stripe_schema."""
+    vars_ = {"billing_source": "stripe", "crm_source": "hubspot", "finance_source": "xero",
+             "stripe_price_table": "plan", "stripe_subscription_table": "subscription", "stripe_schema": "stripe_eu"}
+    db = _sample_build(tmp_path, {"stripe": "stripe", "hubspot": "hubspot", "xero": "xero"}, vars_)
+    with duckdb.connect(str(db)) as con:
+        con.execute("create schema stripe_eu")
+        for (table,) in con.execute("select table_name from information_schema.tables "
+                                    "where table_schema = 'stripe'").fetchall():
+            con.execute(f'create table stripe_eu."{table}" as select * from stripe."{table}"')
+            con.execute(f'drop table stripe."{table}"')
+    _build_staging(db, vars_, tmp_path / "target")
+    counts, reasons = _dispositions(db)
+    for table, (rows_in, *dispositions) in counts.items():
+        assert rows_in == sum(dispositions), table
+    assert counts["raw_billing.price"][0] == _csv_rows("stripe", "plan.csv")
+    assert counts["raw_billing.subscription"][0] == _csv_rows("stripe", "subscription.csv")
+    companies, owners = _csv_rows("hubspot", "company.csv"), _csv_rows("hubspot", "owner.csv")
+    assert counts["raw_crm.account"][:2] == (companies, companies) and counts["raw_crm.user"][:2] == (owners, owners)
+    assert counts["raw_crm.lead"][0] == _csv_rows("hubspot", "contact.csv")
+    assert reasons[("raw_crm.opportunity", "unparseable__loaded_at")] == _csv_rows("hubspot", "deal.csv"), \
+        "the sample's deals carry no _fivetran_synced"
+
+
+def test_salesforce_history_mode_reads_current_versions_and_their_history(tmp_path: Path) -> None:
+    vars_ = {"crm_source": "salesforce", "salesforce_history_mode": True}
+    root = tmp_path
+    shutil.copytree(SAMPLES / "salesforce", root / "raw" / "salesforce")
+    shutil.copy(SAMPLES / "salesforce_history_mode" / "opportunity.csv", root / "raw" / "salesforce" / "opportunity.csv")
+    db = root / "warehouse.duckdb"
+    load(root / "raw", db)
+    _build_staging(db, vars_, tmp_path / "target")
+    counts, _ = _dispositions(db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        active, versions = con.execute("select count(*) filter (where _fivetran_active = 'true'), count(*) "
+                                       "from salesforce.opportunity").fetchone()
+    assert counts["raw_crm.opportunity"][0] == active < versions
+    assert counts["raw_crm.opportunity_history"][0] == versions

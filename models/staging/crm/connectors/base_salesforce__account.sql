@@ -5,11 +5,12 @@
     billing_country the country code, else the country text.
 -#}
 {{ config(enabled=connector_enabled('crm_source', 'salesforce')) }}
+{%- set relation = source('salesforce', 'account') %}
 with
 
 accounts as (
-    select * from {{ source('salesforce', 'account') }}
-    {{- salesforce_current_rows() }}
+    select * from {{ relation }}
+    {{- salesforce_current_rows(relation) }}
 ),
 
 final as (

@@ -10,7 +10,7 @@ with
 
 leads as (
     select * from {{ relation }}
-    {{- salesforce_current_rows() }}
+    {{- salesforce_current_rows(relation) }}
 ),
 
 final as (

@@ -10,7 +10,7 @@ with
 
 opportunities as (
     select * from {{ relation }}
-    {{- salesforce_current_rows() }}
+    {{- salesforce_current_rows(relation) }}
 ),
 
 value_map as (

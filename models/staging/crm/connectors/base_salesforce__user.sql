@@ -14,7 +14,7 @@ users as (
         {{ clean_text(optional_column(relation, var('salesforce_user_employee_field', 'employee_number'))) }}
             as _employee_key
     from {{ relation }}
-    {{- salesforce_current_rows() }}
+    {{- salesforce_current_rows(relation) }}
 ),
 
 employees as (
