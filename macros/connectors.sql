@@ -92,12 +92,15 @@
 {% macro major_units(amount_column, currency_column) -%}
     coalesce(
         cast(
-            cast({{ to_type(amount_column, 'decimal(18,0)') }} as decimal(18, 0))
-            * case
-                when upper({{ clean_text(currency_column) }}) in ({{ zero_decimal_currencies() }}) then 1
-                when upper({{ clean_text(currency_column) }}) in ({{ three_decimal_currencies() }}) then 0.001
-                else 0.01
-            end
+            cast(
+                cast({{ to_type(amount_column, 'decimal(18,0)') }} as decimal(18, 0))
+                * case
+                    when upper({{ clean_text(currency_column) }}) in ({{ zero_decimal_currencies() }}) then 1
+                    when upper({{ clean_text(currency_column) }}) in ({{ three_decimal_currencies() }}) then 0.001
+                    else 0.01
+                end
+                as decimal(21, 3)
+            )
             as {{ dbt.type_string() }}
         ),
         {{ clean_text(amount_column) }}
@@ -125,9 +128,10 @@
     end
 {%- endmacro %}
 
+{#- PostgreSQL before 16 has no IS JSON: text shaped like an object is read (Fivetran writes valid JSON). -#}
 {% macro postgres__json_text(column, key) -%}
     case
-        when {{ clean_text(column) }} is json object
+        when {{ clean_text(column) }} ~ '^\s*\{.*\}\s*$'
             then cast({{ clean_text(column) }} as json) ->> '{{ key }}'
     end
 {%- endmacro %}

@@ -118,18 +118,47 @@ def test_published_file_defaults_next_to_the_build_file(monkeypatch: pytest.Monk
     assert publish_path() == tmp_path / "bi.duckdb"
 
 
-def test_demo_fits_one_screen_and_status_says_what_data_it_shows(tmp_path: Path) -> None:
+def _demo(folder: Path, *options: str) -> tuple[str, dict]:
+    env = {"WAREHOUSE_PATH": str(folder / "w.duckdb"), "PATH": str(Path(sys.executable).parent)}
+    result = subprocess.run([sys.executable, "-m", "revenue_warehouse.cli", "demo", "--scale", "0.05", *options],
+                            cwd=PROJECT_ROOT, capture_output=True, text=True, env=env)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-3000:]
+    return output, env
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict, Path]:
+    folder = tmp_path_factory.mktemp("demo")
+    return (*_demo(folder), folder)
+
+
+def _headline(output: str) -> list[str]:
+    lines = output.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("Headline KPIs for"))
+    return lines[start:start + 8]
+
+
+def test_demo_with_the_fivetran_layout_gives_the_same_headline(demo_run: tuple[str, dict, Path],
+                                                               tmp_path: Path) -> None:
+    """`warehouse demo --layout fivetran`: the same company as Stripe, Salesforce, Xero and BambooHR land it,
+    built through the adapters, gives the headline of `warehouse demo`, without stale-source warnings."""
+    output, _ = _demo(tmp_path, "--layout", "fivetran")
+    assert "--vars '{billing_source: stripe, crm_source: salesforce, finance_source: xero, hr_source: bamboohr}'" \
+        in output
+    assert sorted(p.name for p in (tmp_path / "data" / "raw").iterdir() if p.is_dir()) == \
+        ["bamboohr", "hubspot", "raw_cs", "raw_finance", "salesforce", "stripe", "xero"]
+    assert _headline(output) == _headline(demo_run[0]) and "$" in _headline(output)[1]
+    assert "source_freshness" not in output
+
+
+def test_demo_fits_one_screen_and_status_says_what_data_it_shows(demo_run: tuple[str, dict, Path]) -> None:
     """`warehouse demo` (what `make demo` runs) prints progress and a summary, not dbt's node log: at most
     80 lines, without tracebacks; its company ends this month; `warehouse status` names the as-of date,
     window, last build, checks and published age."""
     import datetime as dt
 
-    db = tmp_path / "w.duckdb"
-    env = {"WAREHOUSE_PATH": str(db), "PATH": str(Path(sys.executable).parent)}
-    result = subprocess.run([sys.executable, "-m", "revenue_warehouse.cli", "demo", "--scale", "0.05"],
-                            cwd=PROJECT_ROOT, capture_output=True, text=True, env=env)
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output[-3000:]
+    output, env, tmp_path = demo_run
     lines = output.strip().splitlines()
     assert len(lines) <= 80, f"{len(lines)} lines:\n{output}"
     assert "Traceback" not in output and " START " not in output, "no dbt node log"

@@ -174,21 +174,50 @@ def round_trip(messy_warehouse: tuple[Path, Path], tmp_path_factory: pytest.Temp
     fivetran_raw = root / "fivetran_raw"
     rows = to_fivetran(contract_raw, fivetran_raw, "csv")
     assert rows["stripe.invoice_line_item"] > 100 and rows["hubspot.deal_property_history"] > 100
-    builds = {}
+    builds = {"fivetran_raw": fivetran_raw}
     for name, vars_ in ROUND_TRIP_BUILDS.items():
         db = root / name / "warehouse.duckdb"
         db.parent.mkdir()
         load(twin if name == "contract" else fivetran_raw, db)
+        if name == "hubspot":
+            _type_connector_columns(db)
         code = run_dbt(["build", "--quiet"], db, vars_, extra=["--target-path", str(root / name / "target")])
         assert code == 0, f"dbt build failed on the {name} round-trip build"
         builds[name] = db
     return builds
 
 
+def _is_key(column: str) -> bool:
+    return column in ("id", "type_id") or column.endswith("_id")
+
+
+def _type_connector_columns(db: Path) -> None:
+    """Give every connector table the types its source YAML declares (timestamps, booleans, integers,
+    decimals), as a Fivetran destination writes them, instead of the loader's text: every column whose values
+    all fit its type (a column holding one of the fixture's bad values stays text, as a destination would
+    land a column that changed type). Keys stay text: HubSpot's are numbers, the synthetic company's are not."""
+    from revenue_warehouse.config import connector_tables
+
+    with duckdb.connect(str(db)) as con:
+        for table in connector_tables().values():
+            present = {r[0] for r in con.execute(
+                f"select column_name from information_schema.columns where table_schema = '{table.schema}' "
+                f"and table_name = '{table.name}'").fetchall()}
+            candidates = [(c, t) for c, t in zip(table.columns, table.types)
+                          if c in present and t != "varchar" and not _is_key(c)]
+            typed = [f'cast("{c}" as {t}) as "{c}"' for c, t in candidates if con.execute(
+                f'select count(*) from {table.schema}."{table.name}" '
+                f'where "{c}" is not null and try_cast("{c}" as {t}) is null').fetchone()[0] == 0]
+            if typed:
+                con.execute(f'create or replace table {table.schema}."{table.name}" as '
+                            f'select * replace ({", ".join(typed)}) from {table.schema}."{table.name}"')
+
+
 @pytest.mark.parametrize("crm", ["salesforce", "hubspot"])
 def test_round_trip_every_mart_equals_the_contract_build(round_trip: dict[str, Path], crm: str) -> None:
     """Stripe + Salesforce|HubSpot + Xero + BambooHR, built through the adapters: every mart, every row,
-    every column equal to the contract-shaped build (money to the cent)."""
+    every column equal to the contract-shaped build (money to the cent). The Salesforce build reads the
+    connector tables as loaded files (text), the HubSpot one typed as a Fivetran destination holds them."""
     from revenue_warehouse.devtools.marts_compare import differences
 
     with duckdb.connect(str(round_trip["contract"]), read_only=True) as contract, \
@@ -323,3 +352,39 @@ def test_salesforce_history_mode_reads_current_versions_and_their_history(tmp_pa
                                        "from salesforce.opportunity").fetchone()
     assert counts["raw_crm.opportunity"][0] == active < versions
     assert counts["raw_crm.opportunity_history"][0] == versions
+
+
+def test_warehouse_sources_offers_the_vars_of_every_connector_loaded(round_trip: dict[str, Path],
+                                                                     tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(round_trip["salesforce"], copy)
+    result = subprocess.run([sys.executable, "-m", "revenue_warehouse.cli", "sources"], capture_output=True,
+                            text=True, env={"WAREHOUSE_PATH": str(copy), "PATH": str(Path(sys.executable).parent)},
+                            check=True)
+    assert "var billing_source: stripe replaces raw_billing.*" in result.stdout
+    assert ("vars to set: warehouse build --vars '{billing_source: stripe, crm_source: hubspot, "
+            "finance_source: xero, hr_source: bamboohr}'") in result.stdout
+    assert "(crm_source: hubspot or salesforce: more than one is loaded, choose one)" in result.stdout
+
+
+@pytest.mark.postgres
+def test_round_trip_on_postgresql_equals_duckdb(round_trip: dict[str, Path]) -> None:
+    """The connector tables in PostgreSQL (as a Fivetran destination there would hold them, via the loader):
+    the adapters build the same marts as on DuckDB."""
+    from revenue_warehouse.devtools.marts_compare import differences
+    from revenue_warehouse.engines.postgres import Connection, PostgresEngine, pg_env, recreate_database
+
+    database = "warehouse_test_connectors"
+    recreate_database(database)
+    load(round_trip["fivetran_raw"], PostgresEngine(database))
+    env = {**pg_env(database), "DBT_TARGET": "postgres"}
+    target = round_trip["salesforce"].parent / "pg-target"
+    assert run_dbt(["build", "--quiet"], round_trip["salesforce"].parent / "unused.duckdb", FIVETRAN_VARS,
+                   extra=["--target-path", str(target)], env=env) == 0
+    pg = Connection(database)
+    with duckdb.connect(str(round_trip["salesforce"]), read_only=True) as duck:
+        marts = [r[0] for r in duck.execute(MARTS).fetchall()]
+        assert differences(duck, pg, marts) == []

@@ -187,6 +187,17 @@ def load(source_dir: Path, engine: Engine | Path, append: bool = False,
     return engine.write(tables, absent, append)
 
 
+def _replaced_text(replaces: list[str]) -> str:
+    """``raw_billing.*`` for every table of a contract schema, else the tables' names."""
+    contract = raw_contract()
+    parts = []
+    for schema in dict.fromkeys(name.split(".")[0] for name in replaces):
+        mine = [n for n in replaces if n.startswith(schema + ".")]
+        whole = len(mine) == sum(1 for t in contract.values() if t.schema == schema)
+        parts.append(f"{schema}.*" if whole else ", ".join(mine))
+    return ", ".join(parts)
+
+
 def sources_report(db_path: Path) -> str:
     """``warehouse sources``: which contract and connector tables the warehouse holds, and the vars that
     make the build read each connector present."""
@@ -210,7 +221,7 @@ def sources_report(db_path: Path) -> str:
         for group, tables in groups:
             if group != "contract":
                 lines.append(f"connector {group} (DIR/{group}/<table>; var {metas[group]['var']}: {group} "
-                             f"replaces {', '.join(metas[group]['replaces'])}):")
+                             f"replaces {_replaced_text(metas[group]['replaces'])}):")
             for schema in sorted({t.schema for t in tables.values()}):
                 counts = {t.name: rows(t) for t in tables.values() if t.schema == schema}
                 loaded = {n: c for n, c in counts.items() if c is not None}
@@ -224,7 +235,9 @@ def sources_report(db_path: Path) -> str:
                     chosen.setdefault(metas[group]["var"], []).append(group)
     finally:
         con.close()
-    vars_text = ", ".join(f"{k}: {' or '.join(v)}" for k, v in sorted(chosen.items()))
+    vars_text = ", ".join(f"{k}: {v[0]}" for k, v in sorted(chosen.items()))
     lines.append(f"vars to set: warehouse build --vars '{{{vars_text}}}'" if chosen
                  else "vars to set: none (every table comes from the raw contract)")
+    lines += [f"  ({var}: {' or '.join(v)}: more than one is loaded, choose one)"
+              for var, v in sorted(chosen.items()) if len(v) > 1]
     return "\n".join(lines)
