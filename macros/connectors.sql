@@ -221,3 +221,8 @@
         else {{ clean_text(column) }}
     end
 {%- endmacro %}
+
+{#- The host of a web address, lower case, without scheme, `www.` or path (https://www.Acme.com/x -> acme.com). -#}
+{% macro web_host(column) -%}
+    split_part(regexp_replace(lower({{ clean_text(column) }}), '^([a-z]+://)?(www\.)?', ''), '/', 1)
+{%- endmacro %}

@@ -181,9 +181,9 @@ def round_trip(messy_warehouse: tuple[Path, Path], tmp_path_factory: pytest.Temp
         load(twin if name == "contract" else fivetran_raw, db)
         if name == "hubspot":
             _type_connector_columns(db)
-        # the contract twin's tests are the messy fixture's own build; the connector builds run every test
-        code = run_dbt(["run" if name == "contract" else "build", "--quiet"], db, vars_,
-                       extra=["--target-path", str(root / name / "target")])
+        # the contract twin's column tests are the messy fixture's own build; the connector builds run all
+        skip = ["--exclude", "test_type:generic"] if name == "contract" else []
+        code = run_dbt(["build", "--quiet", *skip], db, vars_, extra=["--target-path", str(root / name / "target")])
         assert code == 0, f"dbt failed on the {name} round-trip build"
         builds[name] = db
     return builds

@@ -15,13 +15,7 @@ final as (
     select
         {{ clean_text('id') }} as id,
         {{ clean_text('property_name') }} as name,
-        split_part(
-            regexp_replace(
-                lower({{ clean_text(optional_column(relation, 'property_domain')) }}), '^([a-z]+://)?(www\.)?', ''
-            ),
-            '/',
-            1
-        ) as website_domain,
+        {{ web_host(optional_column(relation, 'property_domain')) }} as website_domain,
         {{ clean_text('property_industry') }} as industry,
         {{ clean_text(optional_column(relation, var('hubspot_company_segment_property', 'property_segment'))) }}
             as segment,

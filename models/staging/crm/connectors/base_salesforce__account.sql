@@ -17,9 +17,7 @@ final as (
     select
         {{ clean_text('id') }} as id,
         {{ clean_text('name') }} as name,
-        split_part(
-            regexp_replace(lower({{ clean_text('website') }}), '^([a-z]+://)?(www\.)?', ''), '/', 1
-        ) as website_domain,
+        {{ web_host('website') }} as website_domain,
         {{ clean_text('industry') }} as industry,
         {{ clean_text(optional_column(source('salesforce', 'account'),
             var('salesforce_account_segment_field', 'segment__c'))) }} as segment,
