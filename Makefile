@@ -14,7 +14,7 @@ export PGUSER ?= warehouse
 export PGPASSWORD ?= warehouse
 export PGDATABASE ?= warehouse
 
-.PHONY: install demo bench test test-serial test-side test-late-data spark-deps lint parse bouncer fixture contracts pytest test-postgres test-spark clean
+.PHONY: install demo bench test test-serial test-side test-late-data test-connectors spark-deps lint parse bouncer fixture contracts pytest test-postgres test-spark clean
 
 install: $(VENV)/.installed
 
@@ -41,9 +41,10 @@ bench: install
 test: install spark-deps
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-serial test-side
 
-# beside the serial suite: the Spark suite, then the PostgreSQL one (own dbt target paths and pytest temp dirs)
+# beside the serial suite: the Spark suite, the PostgreSQL one, then the connectors' builds (own dbt target
+# paths and pytest temp dirs)
 test-side:
-	$(MAKE) --no-print-directory -j1 test-spark test-postgres
+	$(MAKE) --no-print-directory -j1 test-spark test-postgres test-connectors
 
 test-serial:
 	$(MAKE) --no-print-directory -j1 lint bouncer fixture contracts pytest test-late-data
@@ -89,6 +90,12 @@ test-postgres: install
 	mkdir -p build
 	DBT_PARTIAL_PARSE=false DBT_TARGET_PATH=build/postgres-target $(BIN)/pytest -q -m postgres \
 		--basetemp=build/postgres-test
+
+## test-connectors: the synthetic company as Stripe, Salesforce, HubSpot, Xero and BambooHR land it, built
+## through the adapters, equals the contract build; Fivetran's own sample data loads and builds.
+test-connectors: install
+	mkdir -p build
+	DBT_TARGET_PATH=build/connectors-target $(BIN)/pytest -q -m connectors --basetemp=build/connectors-test
 
 ## test-spark: a local Spark (pyspark + Java 17 from Debian's packages if missing) builds the messy fixture
 ## (seeds, models and unit tests) and every headline mart must equal DuckDB's.
