@@ -79,11 +79,6 @@
     )
 {%- endmacro %}
 
-{#- A connector value as text: booleans and timestamps as the engine writes them. -#}
-{% macro connector_text(column) -%}
-    {{ clean_text(column) }}
-{%- endmacro %}
-
 {#-
     An amount in a currency's minor units (Stripe's integers: cents, yen, fils) in major units, as text:
     zero-decimal currencies are not divided, three-decimal ones by 1000, the rest by 100. Text that does
@@ -225,4 +220,28 @@
 {#- The host of a web address, lower case, without scheme, `www.` or path (https://www.Acme.com/x -> acme.com). -#}
 {% macro web_host(column) -%}
     split_part(regexp_replace(lower({{ clean_text(column) }}), '^([a-z]+://)?(www\.)?', ''), '/', 1)
+{%- endmacro %}
+
+{#-
+    Body of a CTE: each HR employee's id by `key` (a column of base_hr__employee: employee_number or
+    work_email, which is lower case there), the current version of each record, whatever its disposition
+    (a CRM user links to an employee even when a later HR row of theirs is quarantined). The CRM user
+    adapters link users to employees through it.
+-#}
+{% macro hr_employee_ids_by(key) -%}
+    select
+        {{ key }} as employee_key,
+        min(_record_id) as employee_id
+    from {{ ref('base_hr__employee') }}
+    where _version_rank = 1 and _record_id is not null and {{ key }} is not null
+    group by {{ key }}
+{%- endmacro %}
+
+{#- Body of a CTE: each HubSpot deal's first associated company (the account of its opportunity and lead). -#}
+{% macro hubspot_deal_companies() -%}
+    select
+        {{ clean_text('deal_id') }} as deal_id,
+        min({{ clean_text('company_id') }}) as company_id
+    from {{ source('hubspot', 'deal_company') }}
+    group by {{ clean_text('deal_id') }}
 {%- endmacro %}

@@ -14,6 +14,13 @@ from pathlib import Path
 import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]  # scripts/revenue_warehouse/config.py -> the repository
+
+
+def dbt_target_path() -> Path:
+    """Where dbt writes its artifacts (run_results.json, sources.json): DBT_TARGET_PATH, else target/."""
+    return PROJECT_ROOT / os.environ.get("DBT_TARGET_PATH", "target")
+
+
 SOURCES_GLOB = "models/staging/*/_*__sources.yml"
 CONNECTOR_SOURCES_GLOB = "models/staging/*/connectors/_*__sources.yml"
 #: Share of rows per table the generator corrupts by default (the demo's bad input; 0 = clean data).

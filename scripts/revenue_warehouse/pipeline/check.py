@@ -19,7 +19,7 @@ from typing import Callable
 
 import duckdb
 
-from revenue_warehouse.config import PROJECT_ROOT
+from revenue_warehouse.config import dbt_target_path
 
 ANOMALY_MADS = 3.5  # modified z-score cut-off (Iglewicz & Hoaglin): |move - median| > 3.5 x 1.4826 x MAD
 ANOMALY_SKIP_MONTHS = 12  # the first year of the window is a ramp-up (ttm values are partial)
@@ -277,7 +277,7 @@ def kpi_anomalies(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
 
 def source_freshness(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
     """dbt's source freshness (sources.json of the last `dbt source freshness`), reported as warnings."""
-    path = PROJECT_ROOT / "target" / "sources.json"
+    path = dbt_target_path() / "sources.json"
     if not path.exists():
         return [CheckResult("source_freshness", "warn", False, None, None, "dbt source freshness has not run")]
     results = json.loads(path.read_text()).get("results", [])

@@ -49,7 +49,8 @@ class RawFile:
     zoned_columns: frozenset[str] = frozenset()  # typed timestamps with a time zone (Parquet)
 
 
-def _reader(path: Path) -> str:
+def file_reader(path: Path) -> str:
+    """A DuckDB table function reading a raw file, CSV as text."""
     quoted = str(path).replace("'", "''")
     if path.suffix == ".csv":
         return f"read_csv('{quoted}', all_varchar = true, header = true)"
@@ -59,7 +60,7 @@ def _reader(path: Path) -> str:
 def _describe(probe: duckdb.DuckDBPyConnection, path: Path) -> tuple[tuple[str, ...], frozenset[str], frozenset[str]]:
     """The file's columns, those it stores as text, and its zoned timestamps."""
     try:
-        described = probe.execute(f"describe select * from {_reader(path)}").fetchall()
+        described = probe.execute(f"describe select * from {file_reader(path)}").fetchall()
     except duckdb.Error as exc:
         raise WarehouseError(f"{path}: cannot read the file: {str(exc).splitlines()[0]}") from None
     return (tuple(r[0] for r in described), frozenset(r[0] for r in described if r[1] == "VARCHAR"),
@@ -126,7 +127,7 @@ def _format_problems(probe: duckdb.DuckDBPyConnection, raw: RawFile, formats: fm
     columns = _typed_text_columns(raw)
     if not columns:
         return []
-    profile = probe.execute(fmt.profile_sql(columns, _reader(raw.path))).fetchone()
+    profile = probe.execute(fmt.profile_sql(columns, file_reader(raw.path))).fetchone()
     return fmt.problems(str(raw.path), columns, profile, formats)
 
 
@@ -153,7 +154,7 @@ def select_as_text(raw: RawFile, loaded_at: str, formats: fmt.Formats = fmt.Form
             parts.append(f"'false' as {quoted}")
         else:  # a connector column the file lacks
             parts.append(f"cast(null as varchar) as {quoted}")
-    return f"select {', '.join(parts)} from {_reader(raw.path)}"
+    return f"select {', '.join(parts)} from {file_reader(raw.path)}"
 
 
 def load_timestamp() -> str:

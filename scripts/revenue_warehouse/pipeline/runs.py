@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from revenue_warehouse.config import PROJECT_ROOT, WarehouseError
+from revenue_warehouse.config import WarehouseError, dbt_target_path
 from revenue_warehouse.db import connect, table_exists
 
 RUN_LOG_DDL = """
@@ -47,7 +47,7 @@ class Run:
 
 
 def last_dbt_invocation_id() -> str | None:
-    path = PROJECT_ROOT / "target" / "run_results.json"
+    path = dbt_target_path() / "run_results.json"
     if not path.exists():
         return None
     return json.loads(path.read_text()).get("metadata", {}).get("invocation_id")

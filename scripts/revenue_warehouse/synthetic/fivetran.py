@@ -19,6 +19,8 @@ from pathlib import Path
 
 import duckdb
 
+from revenue_warehouse.pipeline.load import file_reader
+
 __all__ = ["CONNECTORS", "ledger_in_base_currency", "to_fivetran"]
 
 #: the contract tables each connector stands for (``schema.table``, ``schema.*``); the rest are copied
@@ -279,16 +281,13 @@ def _contract_views(con: duckdb.DuckDBPyConnection, contract_dir: Path) -> None:
     """Every contract file as a view ``<schema>.<table>`` with all columns as text (as the loader reads it)."""
     for path in sorted(contract_dir.glob("raw_*/*.*")):
         schema, table = path.parent.name, path.stem
-        reader = f"read_parquet('{path}')" if path.suffix == ".parquet" else \
-            f"read_csv('{path}', header = true, all_varchar = true)"
         con.execute(f"create schema if not exists {schema}")
-        con.execute(f"create or replace view {schema}.{table} as select columns(*)::varchar from {reader}")
+        con.execute(f"create or replace view {schema}.{table} as select columns(*)::varchar from {file_reader(path)}")
 
 
 def _write(con: duckdb.DuckDBPyConnection, sql: str, path: Path) -> int:
     options = "(format parquet, compression zstd)" if path.suffix == ".parquet" else "(format csv, header true)"
-    con.execute(f"copy ({sql}) to '{path}' {options}")
-    return con.execute(f"select count(*) from ({sql})").fetchone()[0]
+    return con.execute(f"copy ({sql}) to '{path}' {options}").fetchone()[0]  # COPY answers the rows written
 
 
 def ledger_in_base_currency(contract_dir: Path) -> None:

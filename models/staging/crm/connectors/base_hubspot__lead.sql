@@ -21,11 +21,7 @@ deals as (
 ),
 
 deal_companies as (
-    select
-        {{ clean_text('deal_id') }} as deal_id,
-        min({{ clean_text('company_id') }}) as company_id
-    from {{ source('hubspot', 'deal_company') }}
-    group by {{ clean_text('deal_id') }}
+    {{ hubspot_deal_companies() }}
 ),
 
 first_deals as (

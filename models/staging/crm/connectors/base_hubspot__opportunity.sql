@@ -19,11 +19,7 @@ stages as (
 ),
 
 deal_companies as (
-    select
-        {{ clean_text('deal_id') }} as deal_id,
-        min({{ clean_text('company_id') }}) as company_id
-    from {{ source('hubspot', 'deal_company') }}
-    group by {{ clean_text('deal_id') }}
+    {{ hubspot_deal_companies() }}
 ),
 
 value_map as (

@@ -10,12 +10,7 @@ owners as (
 ),
 
 employees as (
-    select
-        lower(work_email) as work_email,
-        min(_record_id) as employee_id
-    from {{ ref('base_hr__employee') }}
-    where _version_rank = 1 and _record_id is not null and work_email is not null
-    group by lower(work_email)
+    {{ hr_employee_ids_by('work_email') }}
 ),
 
 final as (
@@ -36,7 +31,7 @@ final as (
         cast(null as {{ dbt.type_string() }}) as _connector_reason
     from owners
     left join employees
-        on lower({{ clean_text('owners.email') }}) = employees.work_email
+        on lower({{ clean_text('owners.email') }}) = employees.employee_key
 )
 
 select * from final

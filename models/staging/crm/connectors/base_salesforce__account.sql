@@ -19,14 +19,14 @@ final as (
         {{ clean_text('name') }} as name,
         {{ web_host('website') }} as website_domain,
         {{ clean_text('industry') }} as industry,
-        {{ clean_text(optional_column(source('salesforce', 'account'),
+        {{ clean_text(optional_column(relation,
             var('salesforce_account_segment_field', 'segment__c'))) }} as segment,
         coalesce(
-            {{ clean_text(optional_column(source('salesforce', 'account'), 'billing_country_code')) }},
+            {{ clean_text(optional_column(relation, 'billing_country_code')) }},
             {{ clean_text('billing_country') }}
         ) as billing_country,
         {{ clean_text('owner_id') }} as owner_user_id,
-        {{ clean_text(optional_column(source('salesforce', 'account'), 'created_date')) }} as created_at,
+        {{ clean_text(optional_column(relation, 'created_date')) }} as created_at,
         {{ clean_text('is_deleted') }} as _is_deleted,
         {{ clean_text('_fivetran_synced') }} as _loaded_at,
         cast(null as {{ dbt.type_string() }}) as _connector_reason

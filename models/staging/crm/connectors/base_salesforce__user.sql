@@ -17,31 +17,12 @@ users as (
     {{- salesforce_current_rows(relation) }}
 ),
 
-employees as (
-    select
-        _record_id as employee_id,
-        employee_number,
-        work_email
-    from {{ ref('base_hr__employee') }}
-    where _version_rank = 1 and _record_id is not null
-),
-
 by_number as (
-    select
-        employee_number,
-        min(employee_id) as employee_id
-    from employees
-    where employee_number is not null
-    group by employee_number
+    {{ hr_employee_ids_by('employee_number') }}
 ),
 
 by_email as (
-    select
-        lower(work_email) as work_email,
-        min(employee_id) as employee_id
-    from employees
-    where work_email is not null
-    group by lower(work_email)
+    {{ hr_employee_ids_by('work_email') }}
 ),
 
 final as (
@@ -55,9 +36,9 @@ final as (
         case when {{ parse_bool('users._fivetran_deleted') }} then 'deleted_in_source' end as _connector_reason
     from users
     left join by_number
-        on users._employee_key = by_number.employee_number
+        on users._employee_key = by_number.employee_key
     left join by_email
-        on lower({{ clean_text('users.email') }}) = by_email.work_email
+        on lower({{ clean_text('users.email') }}) = by_email.employee_key
 )
 
 select * from final
