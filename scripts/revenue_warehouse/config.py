@@ -6,6 +6,7 @@ reads table and column names from there, so the warehouse and the loader can nev
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,6 +32,35 @@ LOADER_COLUMNS = ("_loaded_at", "_is_deleted")
 
 class WarehouseError(Exception):
     """An error meant for the user: the CLI prints its message as one line, without a traceback."""
+
+
+#: The one override of the calendar: a date (YYYY-MM-DD) the whole warehouse treats as today (the
+#: generator's default end date, the loader's `_loaded_at`, run times, and dbt's source freshness through
+#: macros/collect_freshness.sql). Tests set it; nothing reads the wall clock's date around it.
+TODAY_VARIABLE = "WAREHOUSE_TODAY"
+
+
+def parse_date(text: str, name: str) -> dt.date:
+    """A YYYY-MM-DD date, or a one-line error naming where it came from."""
+    try:
+        if len(text) != 10:
+            raise ValueError(text)
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise WarehouseError(f"{name} must be a date like 2026-12-06, got {text!r}") from None
+
+
+def utc_now() -> dt.datetime:
+    """Now, UTC, naive (as every timestamp the warehouse writes); with WAREHOUSE_TODAY set, the clock's
+    time of day on that date (runs keep their order and durations)."""
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    override = os.environ.get(TODAY_VARIABLE)
+    return dt.datetime.combine(parse_date(override, TODAY_VARIABLE), now.time()) if override else now
+
+
+def today() -> dt.date:
+    """Today (UTC), or the date in WAREHOUSE_TODAY."""
+    return utc_now().date()
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from revenue_warehouse.config import PROJECT_ROOT
@@ -118,19 +122,21 @@ def test_published_file_defaults_next_to_the_build_file(monkeypatch: pytest.Monk
     assert publish_path() == tmp_path / "bi.duckdb"
 
 
-def _demo(folder: Path, *options: str) -> tuple[str, dict]:
-    env = {"WAREHOUSE_PATH": str(folder / "w.duckdb"), "PATH": str(Path(sys.executable).parent)}
+#: The calendar the demo is tried on (WAREHOUSE_TODAY): a month's first day, the 6th (the day issue 20's
+#: NPS went stale), mid-month, a month's last day (a complete month), and a leap day.
+CALENDAR = ["2026-12-01", "2026-12-06", "2026-12-15", "2026-12-31", "2028-02-29"]
+
+
+def _demo(folder: Path, *options: str, today: str) -> tuple[str, dict]:
+    """`warehouse demo` at scale 0.05 in its own folder, on the day ``today`` (the one calendar override)."""
+    env = {"WAREHOUSE_PATH": str(folder / "w.duckdb"), "PATH": str(Path(sys.executable).parent),
+           "WAREHOUSE_TODAY": today, "DO_NOT_TRACK": "1",
+           **{k: os.environ[k] for k in ("DBT_TARGET_PATH",) if k in os.environ}}
     result = subprocess.run([sys.executable, "-m", "revenue_warehouse.cli", "demo", "--scale", "0.05", *options],
                             cwd=PROJECT_ROOT, capture_output=True, text=True, env=env)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
     return output, env
-
-
-@pytest.fixture(scope="module")
-def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict, Path]:
-    folder = tmp_path_factory.mktemp("demo")
-    return (*_demo(folder), folder)
 
 
 def _headline(output: str) -> list[str]:
@@ -139,38 +145,95 @@ def _headline(output: str) -> list[str]:
     return lines[start:start + 8]
 
 
+#: columns that record something that happened: none may lie after the day the data were extracted
+HAPPENED = ("invoice_date", "created_at", "responded_at", "refunded_at", "effective_date", "started_on",
+            "go_live_on", "posted_date", "changed_at", "mql_at", "sql_at", "converted_at", "canceled_at",
+            "ended_at", "start_date", "hire_date")
+
+
+def _latest_per_column(raw: Path) -> dict[str, dt.date]:
+    """The latest value of every date/time column that records an event, per raw file (bad rows left out:
+    they are text that does not parse)."""
+    latest = {}
+    with duckdb.connect() as con:
+        for path in sorted(raw.glob("raw_*/*.parquet")):
+            columns = con.execute("select column_name from (describe select * from read_parquet(?))",
+                                  [str(path)]).fetchall()
+            for (column,) in columns:
+                if column in HAPPENED or column == "_loaded_at":
+                    value = con.execute(f'select max(try_cast("{column}" as timestamp)) from read_parquet(?)',
+                                        [str(path)]).fetchone()[0]
+                    if value is not None:
+                        latest[f"{path.parent.name}.{path.stem}.{column}"] = value.date()
+    return latest
+
+
+@pytest.mark.parametrize("today", CALENDAR)
+def test_the_demo_on_any_day_ends_today_fresh_and_says_whether_its_month_is_over(tmp_path: Path, today: str) -> None:
+    """`warehouse demo` (what `make demo` runs) on five calendar days, all from WAREHOUSE_TODAY, never the wall
+    clock: the company's history ends that day (nothing dated or loaded later), no source is stale, the
+    summary fits one screen without tracebacks and says when its month is not over, the published KPI mart
+    and `warehouse status` name that month and as-of date, and the report is written for it."""
+    day = dt.date.fromisoformat(today)
+    month_over = (day + dt.timedelta(days=1)).day == 1
+    output, env = _demo(tmp_path, today=today)
+
+    manifest = json.loads((tmp_path / "data" / "raw" / "_generation.json").read_text())
+    first = day.year * 12 + day.month - 1 - 47  # 48 months, the last one today's
+    assert manifest["end_date"] == today and manifest["window"] == [f"{first // 12:04d}-{first % 12 + 1:02d}-01", today]
+    latest = _latest_per_column(tmp_path / "data" / "raw")
+    assert len(latest) > 25 and max(latest.values()) == day, {k: v for k, v in latest.items() if v > day}
+
+    lines = output.strip().splitlines()
+    assert len(lines) <= 80, f"{len(lines)} lines:\n{output}"
+    assert "Traceback" not in output and " START " not in output, "no dbt node log"
+    assert any(line.strip().startswith("dbt: PASS=") for line in lines)
+    assert "source_freshness" not in output, "the demo calls its own data stale"
+    headline = f"Headline KPIs for {day:%B %Y}" + ("" if month_over else " (month to date")
+    assert headline in output and ("month to date" in output) is not month_over, output[-1500:]
+
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        freshness = con.execute("select status, details from audit.check_results "
+                                "where check_name = 'source_freshness'").fetchall()
+    assert freshness == [("pass", "all sources fresh")]
+    with duckdb.connect(str(tmp_path / "published" / "w.duckdb"), read_only=True) as con:
+        assert con.execute("select max(month), bool_and(is_month_complete) filter (where month = "
+                           "(select max(month) from marts.fct_kpi_monthly)) from marts.fct_kpi_monthly"
+                           ).fetchone() == (day.replace(day=1), month_over)
+    report = (tmp_path / "reports" / "index.html").read_text()
+    assert f"As of {day:%B %Y}" in report
+
+    status = subprocess.run([sys.executable, "-m", "revenue_warehouse.cli", "status"], cwd=PROJECT_ROOT,
+                            capture_output=True, text=True, env=env, check=True).stdout
+    assert f"as-of date:       {today}" in status, status
+    assert (f"{day:%Y-%m} not yet complete" in status) is not month_over, status
+    for expected in ("last build:", "published", "last checks:", "published marts:"):
+        assert expected in status, status
+    if today == CALENDAR[-1]:  # the override reaches dbt's freshness: seven weeks later the same data are stale
+        later = {**env, "WAREHOUSE_TODAY": str(day + dt.timedelta(days=49))}
+        check = subprocess.run([sys.executable, "-m", "revenue_warehouse.cli", "check"], cwd=PROJECT_ROOT,
+                               capture_output=True, text=True, env=later)
+        assert "WARN source_freshness" in check.stdout and "billing.invoice (error)" in check.stdout, check.stdout
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict, Path]:
+    folder = tmp_path_factory.mktemp("demo")
+    return (*_demo(folder, today=CALENDAR[1]), folder)
+
+
+@pytest.mark.connectors
 def test_demo_with_the_fivetran_layout_gives_the_same_headline(demo_run: tuple[str, dict, Path],
                                                                tmp_path: Path) -> None:
     """`warehouse demo --layout fivetran`: the same company as Stripe, Salesforce, Xero and BambooHR land it,
     built through the adapters, gives the headline of `warehouse demo`, without stale-source warnings."""
-    output, _ = _demo(tmp_path, "--layout", "fivetran")
+    output, _ = _demo(tmp_path, "--layout", "fivetran", today=CALENDAR[1])
     assert "--vars '{billing_source: stripe, crm_source: salesforce, finance_source: xero, hr_source: bamboohr}'" \
         in output
     assert sorted(p.name for p in (tmp_path / "data" / "raw").iterdir() if p.is_dir()) == \
         ["bamboohr", "hubspot", "raw_cs", "raw_finance", "salesforce", "stripe", "xero"]
     assert _headline(output) == _headline(demo_run[0]) and "$" in _headline(output)[1]
     assert "source_freshness" not in output
-
-
-def test_demo_fits_one_screen_and_status_says_what_data_it_shows(demo_run: tuple[str, dict, Path]) -> None:
-    """`warehouse demo` (what `make demo` runs) prints progress and a summary, not dbt's node log: at most
-    80 lines, without tracebacks; its company ends this month; `warehouse status` names the as-of date,
-    window, last build, checks and published age."""
-    import datetime as dt
-
-    output, env, tmp_path = demo_run
-    lines = output.strip().splitlines()
-    assert len(lines) <= 80, f"{len(lines)} lines:\n{output}"
-    assert "Traceback" not in output and " START " not in output, "no dbt node log"
-    this_month = dt.datetime.now(dt.timezone.utc)
-    assert f"Headline KPIs for {this_month:%B %Y}" in output, "the demo company ends this month"
-    assert any(line.strip().startswith("dbt: PASS=") for line in lines)
-    assert (tmp_path / "published" / "w.duckdb").exists() and (tmp_path / "reports" / "index.html").exists()
-    status = subprocess.run([sys.executable, "-m", "revenue_warehouse.cli", "status"], cwd=PROJECT_ROOT,
-                            capture_output=True, text=True, env=env, check=True).stdout
-    for expected in ("as-of date:", f"{this_month:%Y-%m}", "last build:", "published", "last checks:",
-                     "published marts:"):
-        assert expected in status, status
 
 
 def test_locked_build_file_is_one_line_without_dbt_traceback(tmp_path: Path) -> None:

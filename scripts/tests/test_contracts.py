@@ -69,3 +69,19 @@ def test_unversioned_breaking_change_to_a_contracted_mart_fails(tmp_path: Path) 
     git("commit", "-am", "drop arr_usd from fct_revenue_monthly, no new version")
     with pytest.raises(WarehouseError, match="arr_usd"):
         breaking(repo)
+
+
+def test_every_source_table_has_freshness_or_says_why_not(manifest: dict) -> None:
+    """Freshness on every raw table, but where rows arrive only with rare events (refunds, deal or pay changes):
+    those say why in meta.freshness_exempt, and another table of the same source is checked."""
+    checked: dict[str, list[str]] = {}
+    for source in manifest["sources"].values():
+        freshness = source.get("freshness") or {}
+        has_freshness = any((freshness.get(key) or {}).get("count") for key in ("warn_after", "error_after"))
+        reason = str(((source.get("config") or {}).get("meta") or source.get("meta") or {}).get("freshness_exempt", ""))
+        name = f"{source['source_name']}.{source['name']}"
+        assert has_freshness != bool(reason.strip()), f"{name}: freshness or a freshness_exempt reason, not both"
+        if has_freshness:
+            checked.setdefault(source["source_name"], []).append(source["name"])
+    sources = {source["source_name"] for source in manifest["sources"].values()}
+    assert sources == set(checked), f"sources with no table checked for freshness: {sources - set(checked)}"

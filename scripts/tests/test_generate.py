@@ -98,6 +98,42 @@ def test_history_ends_in_the_end_month_and_is_deterministic_for_it(tmp_path: Pat
         generate(tmp_path / "c", scale=0.01, end_month="Dec 2026")
 
 
+def test_history_ends_on_the_end_date_which_defaults_to_warehouse_today(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without an end, the history ends on today as WAREHOUSE_TODAY says (never the wall clock in a test):
+    the same files as --end-date that day; a partial last month has fewer invoices than a whole one."""
+    import datetime as dt
+
+    monkeypatch.setenv("WAREHOUSE_TODAY", "2027-03-09")
+    generate(tmp_path / "today", scale=0.05, seed=5, bad_rows_rate=0)
+    generate(tmp_path / "explicit", scale=0.05, seed=5, bad_rows_rate=0, end_date="2027-03-09")
+    assert [p.read_bytes() for p in _files(tmp_path / "today")] == [p.read_bytes() for p in _files(tmp_path / "explicit")]
+    manifest = json.loads((tmp_path / "today" / MANIFEST).read_text())
+    assert (manifest["end_date"], manifest["end_month"], manifest["window"][0]) == ("2027-03-09", "2027-03", "2023-04-01")
+    invoices = pq.read_table(tmp_path / "today/raw_billing/invoice.parquet").to_pydict()
+    assert dt.date(2027, 3, 1) <= max(invoices["invoice_date"]) <= dt.date(2027, 3, 9), "nothing billed after today"
+    assert max(invoices["_loaded_at"]) == dt.datetime(2027, 3, 9, 23, 0), "the extract runs on the end date's evening"
+    march = sum(d >= dt.date(2027, 3, 1) for d in invoices["invoice_date"])
+    february = sum(dt.date(2027, 2, 1) <= d < dt.date(2027, 3, 1) for d in invoices["invoice_date"])
+    assert 0 < march < february, "nine days of March bill less than all of February"
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"end_date": "2027-02-30"}, "--end-date must be a date like 2026-12-06"),
+    ({"end_date": "9/3/2027"}, "--end-date must be a date like 2026-12-06"),
+    ({"end_date": "2027-03-09", "end_month": "2027-03"}, "give --end-month or --end-date, not both"),
+])
+def test_bad_end_dates_are_one_line(tmp_path: Path, kwargs: dict, message: str) -> None:
+    with pytest.raises(WarehouseError, match=message):
+        generate(tmp_path, scale=0.01, **kwargs)
+
+
+def test_a_bad_warehouse_today_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WAREHOUSE_TODAY", "tomorrow")
+    with pytest.raises(WarehouseError, match="WAREHOUSE_TODAY must be a date like 2026-12-06, got 'tomorrow'"):
+        generate(tmp_path, scale=0.01)
+
+
 @pytest.mark.parametrize("kwargs", [{"scale": 0}, {"bad_rows_rate": 0.5}, {"fmt": "xlsx"}])
 def test_bad_arguments_are_clear_errors(tmp_path: Path, kwargs: dict) -> None:
     with pytest.raises(WarehouseError):

@@ -2,6 +2,9 @@
     Calendar months covering all billing activity: from the month of the earliest counted invoice or
     service period to the later of the as_of month and the last service month (deferred revenue needs
     months after as_of). The reporting window (int_months_windowed) is a slice of it.
+    snapshot_date is the day a month's MRR is measured on: its last day, but as_of_date in the as_of month
+    while that month is not over (a subscription in force on as_of_date stays in force to the month's end,
+    as HR's records do: a renewal not yet invoiced is not a churn).
 -#}
 with
 
@@ -37,7 +40,7 @@ series as (
     ) }} as months
 ),
 
-final as (
+month_ends as (
     select
         month,
         cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 1, 'month')) }} as date)
@@ -45,6 +48,20 @@ final as (
         {{ dbt.datediff('month', dbt.dateadd('month', 1, 'month'), 'day') }}
             as days_in_month
     from series
+),
+
+final as (
+    select
+        month_ends.month,
+        month_ends.month_end,
+        month_ends.days_in_month,
+        case
+            when month_ends.month = as_of.as_of_month
+                then least(month_ends.month_end, as_of.as_of_date)
+            else month_ends.month_end
+        end as snapshot_date
+    from month_ends
+    cross join as_of
 )
 
 select * from final

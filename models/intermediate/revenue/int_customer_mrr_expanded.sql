@@ -1,7 +1,8 @@
 {#-
     Customer MRR of month m (docs/metrics.md): the sum of line_mrr_local of the customer's counted
-    subscription lines whose service period covers the month's last day
-    (period_start <= month_end < period_end), converted at month m's rate.
+    subscription lines whose service period covers the month's snapshot date: its last day, or as_of_date
+    in an as_of month that is not over (period_start <= snapshot_date < period_end; int_months_spanned),
+    converted at month m's rate.
     Sparse: only customer-months that some line covers (never a customers x months cross join).
     MRR is never negative: where the covering lines net below zero (a proration credit whose base
     charge is not counted, e.g. its invoice is uncollectible or quarantined) mrr_local is 0 and the raw
@@ -32,8 +33,8 @@ covered as (
     from lines
     inner join months
         on
-            lines.period_start <= months.month_end
-            and lines.period_end > months.month_end
+            lines.period_start <= months.snapshot_date
+            and lines.period_end > months.snapshot_date
     group by lines.customer_id, lines.currency_code, months.month
 ),
 

@@ -10,7 +10,6 @@ value, the threshold and details, per run, so a BI tool can chart data quality o
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import statistics
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from typing import Callable
 
 import duckdb
 
-from revenue_warehouse.config import dbt_target_path
+from revenue_warehouse.config import dbt_target_path, utc_now
 
 ANOMALY_MADS = 3.5  # modified z-score cut-off (Iglewicz & Hoaglin): |move - median| > 3.5 x 1.4826 x MAD
 ANOMALY_SKIP_MONTHS = 12  # the first year of the window is a ramp-up (ttm values are partial)
@@ -306,7 +305,7 @@ create table if not exists audit.check_results (
 def run_checks(con: duckdb.DuckDBPyConnection, run_id: str) -> list[CheckResult]:
     results = [result for check in CHECKS for result in check(con)]
     con.execute(RESULTS_DDL)
-    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    now = utc_now()
     con.executemany(
         "insert into audit.check_results values (?, ?, ?, ?, ?, ?, ?, ?)",
         [(run_id, now, r.check_name, r.severity, r.status, r.observed_value, r.threshold, r.details) for r in results],

@@ -27,13 +27,12 @@ record.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-from revenue_warehouse.config import RawTable, WarehouseError, connector_tables, raw_contract
+from revenue_warehouse.config import RawTable, WarehouseError, connector_tables, raw_contract, utc_now
 from revenue_warehouse.engines import Engine, LoadResult, PreparedTable, reader_connection
 from revenue_warehouse.pipeline import formats as fmt
 
@@ -159,7 +158,7 @@ def select_as_text(raw: RawFile, loaded_at: str, formats: fmt.Formats = fmt.Form
 
 def load_timestamp() -> str:
     """The ``_loaded_at`` given to rows whose file lacks it: now, UTC, to the second (every engine)."""
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None).isoformat(sep=" ", timespec="seconds")
+    return utc_now().isoformat(sep=" ", timespec="seconds")
 
 
 def load(source_dir: Path, engine: Engine | Path, append: bool = False,

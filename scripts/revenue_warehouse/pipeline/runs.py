@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from revenue_warehouse.config import WarehouseError, dbt_target_path
+from revenue_warehouse.config import WarehouseError, dbt_target_path, utc_now
 from revenue_warehouse.db import connect, table_exists
 
 RUN_LOG_DDL = """
@@ -18,10 +18,6 @@ create table if not exists audit.run_log (
     dbt_invocation_id varchar, mart_row_counts varchar, message varchar
 )
 """
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 @dataclass
@@ -85,7 +81,7 @@ def status(build_path: Path, publish_path: Path, limit: int = 10) -> str:
         """).fetchone() if table_exists(con, "audit", "check_results") else None
     finally:
         con.close()
-    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    now = utc_now()
     lines = [f"build file:       {build_path}"]
     if window and window[1]:
         as_of, first, last, months, complete = window

@@ -88,10 +88,11 @@ def _replace(table: pa.Table, column: str, rows: np.ndarray, values: pa.Array | 
 def _set_text(table: pa.Table, column: str, rows: np.ndarray, value: str | None) -> pa.Table:
     return _replace(table, column, rows, pa.scalar(value, pa.string()))
 def _resync(table: pa.Table, rng: np.random.Generator, rate: float) -> pa.Table:
-    """Exact re-syncs: a few rows loaded again an hour later (superseded, not quarantined)."""
+    """Exact re-syncs: a few rows loaded again half an hour later, the same night (superseded, not
+    quarantined; never after the end date's 23:00 extract day)."""
     rows = np.sort(rng.choice(table.num_rows, max(1, int(round(rate * table.num_rows))), replace=False))
     copy = table.take(pa.array(rows))
-    later = pc.add(pc.cast(copy["_loaded_at"], pa.timestamp("s")), pa.scalar(3600, pa.duration("s")))
+    later = pc.add(pc.cast(copy["_loaded_at"], pa.timestamp("s")), pa.scalar(1800, pa.duration("s")))
     return _concat(table, copy.set_column(copy.schema.get_field_index("_loaded_at"), "_loaded_at", later))
 def _inject(table: pa.Table, name: str, rate: float, rng: np.random.Generator) -> tuple[pa.Table, list[dict]]:
     """Corrupt a small share of the table's rows per documented class; return what was injected and why."""

@@ -231,7 +231,9 @@ def _billing(seed: int, scale: float, fx: dict) -> tuple[dict[str, Columns], dic
     paid_on = np.minimum(inv_date + rng.integers(3, 30, n_inv) * DAY, shared.WINDOW_END)
     inv_rows = np.concatenate([np.arange(n_inv), np.flatnonzero(resync)])
     inv_status = np.concatenate([np.where(resync, "open", status), status[resync]])
-    inv_loaded = np.concatenate([_loaded_on(inv_date), _loaded_on(paid_on[resync])])
+    # an invoice still open at the end is re-synced every night (dunning updates it), its lines with it
+    still_open = np.isin(status, ["open", "draft"])
+    inv_loaded = np.concatenate([np.where(still_open, shared.EXTRACT_AT, _loaded_on(inv_date)), _loaded_on(paid_on[resync])])
     invoices: Columns = {
         "id": inv_ids[inv_rows],
         "customer_id": ids("CUS-", inv_cust[inv_rows] + 1, 6),
@@ -262,7 +264,7 @@ def _billing(seed: int, scale: float, fx: dict) -> tuple[dict[str, Columns], dic
         "period_start": pa.array(ln["start"], mask=one_time, type=pa.date32()) if n_ln else pa.array([], pa.date32()),
         "period_end": pa.array(ln["end"], mask=one_time, type=pa.date32()) if n_ln else pa.array([], pa.date32()),
         "is_proration": ln["proration"].astype(bool),
-        "_loaded_at": _loaded_on(inv_date[ln["inv"]]),
+        "_loaded_at": np.where(still_open[ln["inv"]], shared.EXTRACT_AT, _loaded_on(inv_date[ln["inv"]])),
     }
 
     # -- refunds on a few paid invoices with money on them
@@ -324,7 +326,7 @@ def _billing(seed: int, scale: float, fx: dict) -> tuple[dict[str, Columns], dic
         n=n, acq=acq, segment=segment, currency=currency, seats=seats, first_spell_start=acq,
         trial=trial, sp=sp, change=change, change_at=change_at, q0=q0, q1=q1, expand=expand,
         change_sp=c_sp, change_date=change_date, monthly_usd_per_seat=monthly_usd_per_seat,
-        sub_ids=sub_ids, prev_end=prev_end,
+        sub_ids=sub_ids, prev_end=prev_end, is_active=np.isin(np.arange(n), sp["cust"][ongoing & (sp["start"] <= shared.WINDOW_END)]),
     )
     tables = {
         "raw_billing.product": product_table, "raw_billing.price": prices, "raw_billing.subscription": subscriptions,

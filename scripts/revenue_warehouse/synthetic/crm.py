@@ -208,7 +208,9 @@ def _crm(seed: int, scale: float, billing: dict, users: np.ndarray, fx: dict) ->
         "owner_user_id": users[rng.integers(0, len(users), len(a_ids))],
         "created_at": a_created_ts,
         "_is_deleted": a_deleted,
-        "_loaded_at": _loaded_on(a_created),
+        # customers' accounts change every week (activity, owner, health): each nightly sync re-syncs them
+        "_loaded_at": np.where(np.r_[billing["is_active"], np.zeros(len(a_ids) - n, bool)], shared.EXTRACT_AT,
+                               _loaded_on(a_created)),
     }
 
     # billing customers and how well they point at the CRM
@@ -233,7 +235,8 @@ def _crm(seed: int, scale: float, billing: dict, users: np.ndarray, fx: dict) ->
         "currency_code": np.concatenate([currency, np.full(n_test, "USD")]),
         "created_at": at_time(cust_created, rng),
         "_is_deleted": np.concatenate([np.zeros(n, bool), np.ones(n_test, bool)]),
-        "_loaded_at": _loaded_on(cust_created),
+        # a paying customer's billing record changes with every invoice and payment: re-synced every night
+        "_loaded_at": np.where(np.r_[billing["is_active"], np.zeros(n_test, bool)], shared.EXTRACT_AT, _loaded_on(cust_created)),
     }
 
     # leads: one per new-business opportunity (most of them), plus the unconverted majority
@@ -277,7 +280,9 @@ def _crm(seed: int, scale: float, billing: dict, users: np.ndarray, fx: dict) ->
         "converted_opportunity_id": pa.array(conv_opp[order], mask=not_conv[order]),
         "owner_user_id": users[rng.integers(0, len(users), n_leads)],
         "_is_deleted": rng.random(n_leads) < 0.015,
-        "_loaded_at": _loaded_on(np.where(converted, sql, created)[order].astype("datetime64[D]")),
+        # open leads of the last 30 days are still scored and worked: every nightly sync re-syncs them
+        "_loaded_at": np.where((~converted & (created > shared.EXTRACT_AT - np.timedelta64(30, "D")))[order], shared.EXTRACT_AT,
+                               _loaded_on(np.where(converted, sql, created)[order].astype("datetime64[D]"))),
     }
     return {
         "raw_crm.account": accounts, "raw_billing.customer": customers, "raw_crm.opportunity": opportunities,

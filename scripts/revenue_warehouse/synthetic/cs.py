@@ -1,4 +1,5 @@
-"""Customer success: onboardings and NPS survey answers."""
+"""Customer success: onboardings (open projects re-synced every night) and NPS survey answers (a rolling
+quarterly survey)."""
 
 from __future__ import annotations
 
@@ -32,19 +33,28 @@ def _cs(seed: int, billing: dict) -> dict[str, Columns]:
         "started_on": started[keep],
         "go_live_on": pa.array(live[keep], mask=~done[keep], type=pa.date32()),
         "status": status[keep],
-        "_loaded_at": _loaded_on(np.where(done, live, np.minimum(started + duration // 2 * DAY, shared.WINDOW_END))[keep]),
+        "_loaded_at": np.where((status == "in_progress")[keep], shared.EXTRACT_AT,
+                               _loaded_on(np.where(done, live, np.minimum(started + duration // 2 * DAY, shared.WINDOW_END))[keep])),
     }
-    # quarterly survey in the middle month of each quarter; a quarter of active accounts answer
+    # a rolling relationship survey: every paying customer is asked once a quarter, on its own day of the
+    # quarter, so answers arrive every week of the year; a quarter of those asked answer within 4 days
+    ask_offset = rng.integers(0, 90, len(billing["segment"]))
     answers = []
-    for survey in np.arange((shared.WINDOW_START.astype("datetime64[M]") + 1), shared.WINDOW_END.astype("datetime64[M]") + 1, 3):
-        day = survey.astype("datetime64[D]") + 14
-        active = (sp["paid_start"] <= day) & (sp["end"] > day)
-        who = np.unique(sp["cust"][active])
-        who = who[rng.random(len(who)) < 0.25]
+    for quarter in np.arange(shared.WINDOW_START.astype("datetime64[M]"), shared.WINDOW_END.astype("datetime64[M]") + 1, 3):
+        first_day = quarter.astype("datetime64[D]")
+        quarter_days = ((quarter + 3).astype("datetime64[D]") - first_day) // DAY
+        asked_on = first_day + ask_offset[sp["cust"]] % quarter_days * DAY
+        active = (sp["paid_start"] <= asked_on) & (sp["end"] > asked_on)
+        spell = np.flatnonzero(active & (rng.random(len(active)) < 0.25))
+        answered_on = asked_on[spell] + rng.integers(0, 4, len(spell)) * DAY
+        spell = spell[answered_on <= shared.WINDOW_END]
+        answered_on = answered_on[answered_on <= shared.WINDOW_END]
+        who = sp["cust"][spell]
         seg = billing["segment"][who]
-        promoter_bias = np.where(seg == "enterprise", 0.5, 0.0) + (survey.astype(int) - 624) / 100
+        months_in = (answered_on.astype("datetime64[M]") - shared.WINDOW_START.astype("datetime64[M]")).astype(int)
+        promoter_bias = np.where(seg == "enterprise", 0.5, 0.0) + months_in / 100  # the product gets better
         score = np.clip(np.round(rng.normal(7.6 + promoter_bias, 2.0)), 0, 10).astype(np.int64)
-        answers.append((who, at_time(day + rng.integers(-10, 12, len(who)) * DAY, rng), score))
+        answers.append((who, at_time(answered_on, rng), score))
     who = np.concatenate([a[0] for a in answers])
     when = np.concatenate([a[1] for a in answers])
     score = np.concatenate([a[2] for a in answers])

@@ -94,7 +94,9 @@ def _gl(seed: int, scale: float, billing: dict, fx: dict) -> Columns:
     usd = np.concatenate(rows["usd"])
     dept = np.concatenate(rows["dept"])
     n = len(month_i)
-    posted = month_days[month_i] + rng.integers(0, 28, n) * DAY
+    # a month's costs are booked whole (accrued) by the end date, even in a month that is not over yet,
+    # as HR and revenue report the as_of month whole
+    posted = shared.day_in_month(month_days[month_i], rng.integers(0, 28, n))
     london = (account == "7200") & (rng.random(n) < 0.3) | (dept == "Sales - EMEA")
     currency = np.where(london, "GBP", np.where((account == "6000") & (rng.random(n) < 0.2), "EUR", "USD"))
     local = usd / _usd(np.ones(n), currency, posted, fx)

@@ -1,7 +1,7 @@
 """``warehouse generate``: a deterministic synthetic B2B SaaS company, written in the raw-contract layout.
 
-Scale 1 is a ~$20M-ARR company over four years (48 months ending in the end month, by default the current
-one; the tests pin 2022-01 .. 2025-12): ~2,000 billing customers, ~250
+Scale 1 is a ~$20M-ARR company over four years (48 months ending on the end date, by default today, so
+its last month is partial; the tests pin 2022-01 .. 2025-12): ~2,000 billing customers, ~250
 employees at the end, ~30,000 leads, ~6,000 opportunities. Everything is drawn with numpy from
 per-domain seeded generators and built column-wise (no Python loop per row), so the same seed gives
 byte-identical files and scale 10 still takes seconds.
@@ -74,11 +74,12 @@ def _finish(out: Path, name: str, columns: Columns, fmt: str, rate: float, seed:
     return name, table.num_rows, injected
 def generate(out: Path, scale: float = 1.0, seed: int = 42, fmt: str = "parquet",
              bad_rows_rate: float = DEFAULT_BAD_ROWS_RATE, end_month: str | None = None,
-             layout: str = "contract") -> dict:
+             layout: str = "contract", end_date: str | None = None) -> dict:
     """Write the synthetic company to ``out/<schema>/<table>.<fmt>``; return the manifest.
 
-    Its 48 months of history end in ``end_month`` (YYYY-MM; default: the current month), so a fresh demo
-    is fresh; the same seed, scale and end month always give the same files. ``layout="fivetran"`` writes
+    Its 48 months of history end on ``end_date`` (YYYY-MM-DD) or on the last day of ``end_month``
+    (YYYY-MM); default: today (``config.today()``), so a fresh demo is fresh and has nothing dated after
+    today. The same seed, scale and end date always give the same files. ``layout="fivetran"`` writes
     the same company as the connectors land it (``out/<connector>/<table>``, synthetic/fivetran.py).
     """
     if layout not in ("contract", "fivetran"):
@@ -89,7 +90,7 @@ def generate(out: Path, scale: float = 1.0, seed: int = 42, fmt: str = "parquet"
         from revenue_warehouse.synthetic.fivetran import to_fivetran
 
         with tempfile.TemporaryDirectory(prefix="contract-", dir=out.parent if out.parent.exists() else None) as tmp:
-            manifest = generate(Path(tmp), scale, seed, fmt, bad_rows_rate, end_month)
+            manifest = generate(Path(tmp), scale, seed, fmt, bad_rows_rate, end_month, end_date=end_date)
             for stale in out.glob("raw_*"):
                 shutil.rmtree(stale)
             manifest["connector_rows"] = to_fivetran(Path(tmp), out, fmt)
@@ -102,7 +103,7 @@ def generate(out: Path, scale: float = 1.0, seed: int = 42, fmt: str = "parquet"
         raise WarehouseError(f"--bad-rows-rate must be in [0, 0.2), got {bad_rows_rate}")
     if fmt not in ("parquet", "csv"):
         raise WarehouseError(f"--format must be parquet or csv, got {fmt!r}")
-    end = shared.set_window(end_month)
+    end = shared.set_window(end_month, end_date)
     from revenue_warehouse.synthetic.fivetran import CONNECTORS
 
     for stale in CONNECTORS:  # a contract layout replaces an earlier fivetran one in the same folder
@@ -136,7 +137,7 @@ def generate(out: Path, scale: float = 1.0, seed: int = 42, fmt: str = "parquet"
     rows = {name: count for name, count, _ in results}
     injected = [row for _, _, table_rows in results for row in table_rows]
     manifest = {
-        "scale": scale, "seed": seed, "format": fmt, "bad_rows_rate": bad_rows_rate, "end_month": end,
+        "scale": scale, "seed": seed, "format": fmt, "bad_rows_rate": bad_rows_rate, "end_month": end[:7], "end_date": end,
         "window": [str(shared.WINDOW_START), str(shared.WINDOW_END)], "rows": rows, "total_rows": sum(rows.values()),
         "injected": injected,
     }

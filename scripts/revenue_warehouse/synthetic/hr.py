@@ -34,11 +34,12 @@ def _hr(seed: int, scale: float, bad_rate: float) -> tuple[dict[str, Columns], n
     target = _headcount_target(months, scale)
     attrition = 0.14 / 12
     hires_per_month = np.maximum(0, np.diff(target) + attrition * target[1:])
+    hires_per_month[-1] *= shared.last_month_share()  # a partial last month hires only in its days
     n_initial = int(round(target[0]))
     n_new = int(round(hires_per_month.sum()))
     hire_month = months[1:][rng.choice(len(hires_per_month), n_new, p=hires_per_month / hires_per_month.sum())]
     initial_hire = shared.month_from_start(-48) + rng.integers(0, 1450, n_initial) * DAY
-    hire = np.concatenate([initial_hire, hire_month.astype("datetime64[D]") + rng.integers(0, 28, n_new) * DAY])
+    hire = np.concatenate([initial_hire, shared.day_in_month(hire_month, rng.integers(0, 28, n_new))])
     hire.sort()
     n = len(hire)
     emp_type = pick(rng, ["full_time", "part_time", "contractor", "intern"], [0.86, 0.06, 0.05, 0.03], n).astype(str)
@@ -105,7 +106,9 @@ def _hr(seed: int, scale: float, bad_rate: float) -> tuple[dict[str, Columns], n
         "work_email": np.char.add(np.char.add(np.char.add(np.char.lower(first), "."), np.char.add(np.char.lower(last), emp_ids)), "@company.example"),
         "country_code": country,
         "_is_deleted": np.zeros(n, bool),
-        "_loaded_at": _loaded_on(np.maximum(hire, (shared.WINDOW_START - DAY))),
+        # the HR directory of current employees is read whole by every nightly sync
+        "_loaded_at": np.where(~terminated | (rehired & ~term2_done), shared.EXTRACT_AT,
+                               _loaded_on(np.maximum(hire, (shared.WINDOW_START - DAY)))),
     }
 
     # employment_status events: hire, leave + return, part-time fte change, termination, rehire, 2nd exit
@@ -164,7 +167,8 @@ def _hr(seed: int, scale: float, bad_rate: float) -> tuple[dict[str, Columns], n
 
     # compensation: at hire (a few entered late), yearly raises every April 1st, raise on transfer, rehire
     comp_start = hire + np.where((bad_rate > 0) & (rng.random(n) < 0.03), rng.integers(5, 20, n), 0) * DAY
-    years = np.arange(2019, 2026)
+    years = np.arange(shared.WINDOW_START.astype("datetime64[Y]").astype(int) + 1970 - 3,
+                      shared.WINDOW_END.astype("datetime64[Y]").astype(int) + 1970 + 1)
     raise_days = np.array([np.datetime64(f"{y}-04-01") for y in years])
     emp_r = np.repeat(np.arange(n), len(years))
     day_r = np.tile(raise_days, n)

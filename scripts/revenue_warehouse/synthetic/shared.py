@@ -9,33 +9,53 @@ import numpy as np
 from revenue_warehouse.synthetic.arrays import DAY, ids
 
 
-#: The company's history: 48 whole months ending in the end month (set_window, called by generate; other
-#: modules read these as ``shared.WINDOW_END`` at call time). Every other date is relative to them.
+#: The company's history: 48 calendar months ending in the month of the end date (set_window, called by
+#: generate; other modules read these as ``shared.WINDOW_END`` at call time). Every other date is relative
+#: to them. The end date is the last day with data: the demo's is today, so its last month is partial.
 WINDOW_MONTHS = 48
 FIXTURE_END_MONTH = "2025-12"  # the tests' fixtures: a fixed calendar, whatever today is
 WINDOW_START = np.datetime64("2022-01-01")
 WINDOW_END = np.datetime64("2025-12-31")  # last day of data; the default as_of_date
-EXTRACT_AT = np.datetime64("2025-12-31T23:00:00")
+EXTRACT_AT = np.datetime64("2025-12-31T23:00:00")  # the last nightly sync: 23:00 UTC on the end date
 
 
-def set_window(end_month: str | None = None) -> str:
-    """Make the company's history end in ``end_month`` (YYYY-MM; default: the current month, UTC)."""
+def set_window(end_month: str | None = None, end_date: str | None = None) -> str:
+    """Make the company's history end on ``end_date`` (YYYY-MM-DD), or on the last day of ``end_month``
+    (YYYY-MM); with neither, on today (``config.today()``: the WAREHOUSE_TODAY override, else UTC)."""
     global WINDOW_START, WINDOW_END, EXTRACT_AT
-    import datetime as dt
+    from revenue_warehouse.config import WarehouseError, parse_date, today
 
-    from revenue_warehouse.config import WarehouseError
-
-    text = end_month or dt.datetime.now(dt.timezone.utc).strftime("%Y-%m")
-    try:
-        end = np.datetime64(text, "M")
-        if len(text) != 7:
-            raise ValueError(text)
-    except ValueError:
-        raise WarehouseError(f"--end-month must look like 2026-12, got {text!r}") from None
-    WINDOW_START = (end - (WINDOW_MONTHS - 1)).astype("datetime64[D]")
-    WINDOW_END = (end + 1).astype("datetime64[D]") - DAY
+    if end_month and end_date:
+        raise WarehouseError("give --end-month or --end-date, not both")
+    if end_month:
+        try:
+            month = np.datetime64(end_month, "M")
+            if len(end_month) != 7:
+                raise ValueError(end_month)
+        except ValueError:
+            raise WarehouseError(f"--end-month must look like 2026-12, got {end_month!r}") from None
+        end = (month + 1).astype("datetime64[D]") - DAY
+    else:
+        end = np.datetime64(parse_date(end_date, "--end-date") if end_date else today(), "D")
+    month = end.astype("datetime64[M]")
+    WINDOW_START = (month - (WINDOW_MONTHS - 1)).astype("datetime64[D]")
+    WINDOW_END = end
     EXTRACT_AT = WINDOW_END.astype("datetime64[s]") + np.timedelta64(23, "h")
     return str(end)
+
+
+def last_month_share() -> float:
+    """How much of the last month the data cover (1.0 from its 28th day): scales that month's activity."""
+    return min(1.0, int((WINDOW_END - WINDOW_END.astype("datetime64[M]").astype("datetime64[D]")) // DAY + 1) / 28)
+
+
+def day_in_month(month_starts: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """``month_starts + offsets`` days (offsets drawn in 0..27), folded back into the data's last month when
+    the end date cuts it short: no date after WINDOW_END, and whole months are left exactly as drawn."""
+    days = month_starts.astype("datetime64[D]") + offsets * DAY
+    available = (WINDOW_END - month_starts.astype("datetime64[D]")) // DAY + 1
+    return np.where(days > WINDOW_END, month_starts.astype("datetime64[D]") + offsets % np.maximum(available, 1) * DAY,
+                    days)
 
 
 def month_from_start(months: int) -> np.datetime64:
@@ -123,8 +143,9 @@ def _month_weights(growth: float, quarter_push: float) -> tuple[np.ndarray, np.n
     season = 1.0 + 0.12 * np.cos(2 * np.pi * (month_of_year - 2) / 12) - 0.15 * (month_of_year == 7)
     push = 1.0 + quarter_push * (month_of_year % 3 == 2)
     weights = np.exp(growth * t) * season * push
+    weights[-1] *= last_month_share()
     return months.astype("datetime64[D]"), weights / weights.sum()
 def _dates_from_weights(rng: np.random.Generator, n: int, growth: float, quarter_push: float) -> np.ndarray:
     months, weights = _month_weights(growth, quarter_push)
     chosen = months[rng.choice(len(months), n, p=weights)]
-    return chosen + rng.integers(0, 28, n) * DAY
+    return day_in_month(chosen, rng.integers(0, 28, n))
