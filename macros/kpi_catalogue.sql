@@ -5,10 +5,29 @@
       min_months - the month_number from which the KPI's window (ttm, 3-month, year-over-year, lag) is
                    covered by the reporting window; earlier rows are partial_window;
       hidden     - when the value is null because privacy hid one of its inputs (see kpi_hidden_flags());
-      cohort     - a cohort rate, immature while its cohort is younger than 3 months.
+      cohort     - a cohort rate, immature while its cohort is younger than 3 months;
+      inputs     - the raw tables it cannot be computed without (docs/reliability.md): when one of them has
+                   no usable row (nothing loaded, or all of it quarantined), the KPI is null and no_data,
+                   never a number built on nothing (payroll 0 is not a 70 % operating margin). Optional
+                   tables (refunds, account, users, history, fx rates of a one-currency company) are not.
     Efficiency KPIs are the company's (fct_revenue_per_head, function `all`).
 -#}
 {% macro kpi_catalogue() -%}
+    {%- set billing = ['raw_billing.customer', 'raw_billing.price', 'raw_billing.invoice', 'raw_billing.invoice_line_item'] -%}
+    {%- set people = ['raw_hr.employee', 'raw_hr.employment_status', 'raw_hr.job_history'] -%}
+    {%- set cost = people + ['raw_hr.compensation', 'raw_finance.gl_entry'] -%}
+    {%- set stage_inputs = {
+        'demand_generation': ['raw_crm.lead'], 'opportunity_management': ['raw_crm.opportunity'],
+        'onboarding_adoption': ['raw_cs.onboarding'], 'retention_expansion': billing,
+        'business_health': billing + cost, 'efficiency': billing + people,
+    } -%}
+    {%- set kpi_inputs = {
+        'cost_per_mql_usd': ['raw_crm.lead'] + cost, 'cost_per_sql_usd': ['raw_crm.lead'] + cost,
+        'nps': ['raw_cs.nps_response'], 'nps_3m': ['raw_cs.nps_response'],
+        'revenue_usd': billing, 'ttm_revenue_usd': billing, 'mrr_growth_mom': billing, 'arr_growth_yoy': billing,
+        'month_end_fte': people, 'avg_fte': people, 'fte_growth_yoy': people, 'support_ratio': people,
+        'cost_per_revenue_dollar': billing + cost, 'ai_tooling_cost_per_fte_usd': people + ['raw_finance.gl_entry'],
+    } -%}
     {%- set stages = [
         ('demand_generation', 'marketing', 'fct_sales_funnel', [
             ('mqls', 'count', {}), ('sqls', 'count', {}), ('mql_to_sql_rate', 'ratio', {'cohort': true}),
@@ -127,7 +146,7 @@
             {%- do catalogue.append({
                 'name': name, 'label': labels[name], 'unit': unit, 'stage': stage, 'owner': owner, 'source': source,
                 'min_months': extra.get('min_months', 1), 'hidden': extra.get('hidden'),
-                'cohort': extra.get('cohort', false),
+                'cohort': extra.get('cohort', false), 'inputs': kpi_inputs.get(name, stage_inputs[stage]),
             }) -%}
         {%- endfor -%}
     {%- endfor -%}
@@ -166,4 +185,16 @@
         order by month rows between {{ first_preceding }} preceding and
         {{ 'current row' if last_preceding == 0 else last_preceding ~ ' preceding' }}
     ), 0) = 1)
+{%- endmacro %}
+
+{#- True when one of the raw tables a KPI needs has no usable (staged) row in this build. -#}
+{% macro kpi_input_empty(inputs) -%}
+    {%- set tables = [] -%}
+    {%- for table in inputs -%}{%- do tables.append(sql_literal(table)) -%}{%- endfor -%}
+    (
+        (
+            select count(*) from {{ ref('raw_row_counts') }}
+            where rows_staged = 0 and source_table in ({{ tables | join(', ') }})
+        ) > 0
+    )
 {%- endmacro %}

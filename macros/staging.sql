@@ -85,15 +85,21 @@
         when {{ clean_text('_is_deleted') }} is not null and {{ parse_bool('_is_deleted') }} is null
             then 'unparseable__is_deleted'
         {%- endif %}
+        {%- if raw %}
+        {{ input_guard_reasons(raw[0], raw[1]) }}
+        {%- endif %}
     end as _metadata_reason
 {%- endmacro %}
 
 {#-
     Final CTEs of a base model: decide what happens to every raw row, exactly one of
       quarantined  - no usable id, or the current version breaks the contract (reason in quarantine_reason)
-      superseded   - an older version of a record loaded again later (re-sync): the latest _loaded_at wins
+      superseded   - an older version of a record loaded again later (re-sync): the latest _loaded_at wins;
+                     an exact copy loaded at the same time collapses into one
       deleted      - the current version is soft-deleted in the source
       staged       - the current, valid version: what the stg_ model exposes
+    Rows of one record loaded at the same latest _loaded_at that differ cannot be ordered: all of them are
+    quarantined as conflicting_duplicate (no winner by accident of row order).
     `checked` must have the raw_metadata() columns and `_row_reason` (null when the row is valid).
     `conflict_key`: columns that must be unique among staged rows (effective-dated HR rows: employee
     and date); the latest-loaded row wins, the others are quarantined as duplicate_effective_date.
@@ -106,7 +112,10 @@ versions as (
         row_number() over (
             partition by _record_id
             order by _loaded_at desc nulls last, _raw_row desc
-        ) as _version_rank
+        ) as _version_rank,
+        max(_loaded_at) over (partition by _record_id) as _latest_loaded_at,
+        min(_raw_row) over (partition by _record_id, _loaded_at)
+        <> max(_raw_row) over (partition by _record_id, _loaded_at) as _is_conflicting
     from {{ checked }}
 ),
 
@@ -124,6 +133,7 @@ conflicts as (
         _record_id is not null
         and _version_rank = 1
         and not _is_deleted
+        and not _is_conflicting
         and _reason is null
 ),
 {%- endif %}
@@ -134,6 +144,8 @@ disposed as (
         case
             when versions._record_id is null then 'missing_primary_key'
             when versions._loaded_at is null then versions._metadata_reason
+            when versions._is_conflicting and versions._loaded_at = versions._latest_loaded_at
+                then 'conflicting_duplicate'
             when versions._version_rank > 1 then null
             when versions._is_deleted then null
             when versions._reason is not null then versions._reason
@@ -223,4 +235,88 @@ select * from final
 ),
 
 {% endfor -%}
+{%- endmacro %}
+
+{#-
+    The raw contract's typed columns per table (the sources' data_type; scripts/tests/test_staging.py
+    checks this list against them): what the input guards below read. Written here because a contract
+    source that a connector replaces is disabled, so the graph cannot say its types then.
+-#}
+{% macro contract_types(source_name, table_name) -%}
+    {%- set types = {
+        'billing.customer': [('created_at', 'timestamp')],
+        'billing.product': [],
+        'billing.price': [('unit_amount', 'decimal(18,2)'), ('interval_count', 'integer')],
+        'billing.subscription': [('created_at', 'timestamp'), ('start_date', 'date'), ('trial_end_date', 'date'),
+                                 ('canceled_at', 'timestamp'), ('ended_at', 'timestamp')],
+        'billing.invoice': [('invoice_date', 'date'), ('subtotal', 'decimal(18,2)'), ('discount_total', 'decimal(18,2)'),
+                            ('tax_total', 'decimal(18,2)'), ('total', 'decimal(18,2)')],
+        'billing.invoice_line_item': [('quantity', 'integer'), ('amount', 'decimal(18,2)'),
+                                      ('discount_amount', 'decimal(18,2)'), ('period_start', 'date'), ('period_end', 'date')],
+        'billing.refund': [('amount', 'decimal(18,2)'), ('refunded_at', 'timestamp')],
+        'crm.account': [('created_at', 'timestamp')],
+        'crm.lead': [('created_at', 'timestamp'), ('mql_at', 'timestamp'), ('sql_at', 'timestamp'),
+                     ('converted_at', 'timestamp')],
+        'crm.opportunity': [('amount', 'decimal(18,2)'), ('probability', 'integer'), ('created_at', 'timestamp'),
+                            ('close_date', 'date')],
+        'crm.opportunity_history': [('changed_at', 'timestamp'), ('amount', 'decimal(18,2)'), ('close_date', 'date')],
+        'crm.user': [],
+        'cs.onboarding': [('started_on', 'date'), ('go_live_on', 'date')],
+        'cs.nps_response': [('responded_at', 'timestamp'), ('score', 'integer')],
+        'finance.fx_rate': [('rate_month', 'date'), ('usd_per_unit', 'decimal(18,8)')],
+        'finance.gl_entry': [('posted_date', 'date'), ('amount', 'decimal(18,2)')],
+        'hr.employee': [],
+        'hr.employment_status': [('effective_date', 'date'), ('fte', 'decimal(4,2)')],
+        'hr.job_history': [('effective_date', 'date')],
+        'hr.compensation': [('effective_date', 'date'), ('annual_base_salary', 'decimal(18,2)')],
+    } -%}
+    {{ return(types[source_name ~ '.' ~ table_name]) }}
+{%- endmacro %}
+
+{#- The first day a date may carry (docs/reliability.md): older is a typo or a placeholder (0001-01-01). -#}
+{% macro earliest_plausible_date() -%}cast('1990-01-01' as date){%- endmacro %}
+
+{#-
+    Input guards (docs/metrics.md, "Input guards"), as reasons for raw_metadata():
+      implausible_date - a date before 1990-01-01, or more than 366 days after the row's load (its
+                         _loaded_at; for _loaded_at itself, after now): one 0001-01-01 must not widen the
+                         reporting window to 24,000 months;
+      out_of_range     - a number the contract's type cannot hold (1e20 as decimal(18,2)), or a money
+                         amount of 1e11 or more in its currency: the marts' decimal(18,6) sums must hold it.
+-#}
+{% macro input_guard_reasons(source_name, table_name) -%}
+    {%- set loaded_day = 'cast(' ~ to_type('_loaded_at', dbt.type_timestamp()) ~ ' as date)' -%}
+    when {{ loaded_day }} < {{ earliest_plausible_date() }}
+        or {{ loaded_day }} > cast({{ dbt.dateadd('day', 366, warehouse_now()) }} as date)
+        then 'implausible_date'
+    {%- for column, data_type in contract_types(source_name, table_name) %}
+    {%- if data_type in ('date', 'timestamp') %}
+    {%- set day = 'cast(' ~ to_type(column, data_type) ~ ' as date)' %}
+    when {{ day }} < {{ earliest_plausible_date() }} or {{ day }} > {{ dbt.dateadd('day', 366, loaded_day) }}
+        then 'implausible_date'
+    {%- else %}
+    {%- set digits = modules.re.findall('[0-9]+', data_type) | map('int') | list %}
+    {%- set bound = '2147483648' if data_type == 'integer' else '1e' ~ ([digits[0] - digits[1], 11] | min) %}
+    when {{ looks_numeric(clean_text(column)) }}
+        and ({{ to_type(column, data_type) }} is null or abs({{ to_type(column, data_type) }}) >= {{ bound }})
+        then 'out_of_range'
+    {%- endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- The text is a plain or exponent number (so a value it cannot hold is out of range, not unparseable). -#}
+{% macro looks_numeric(text) -%}
+    {{ return(adapter.dispatch('looks_numeric')(text)) }}
+{%- endmacro %}
+
+{% macro default__looks_numeric(text) -%}
+    regexp_full_match({{ text }}, '[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?')
+{%- endmacro %}
+
+{% macro postgres__looks_numeric(text) -%}
+    ({{ text }} ~ '^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$')
+{%- endmacro %}
+
+{% macro spark__looks_numeric(text) -%}
+    ({{ text }} rlike '^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$')
 {%- endmacro %}

@@ -1,4 +1,5 @@
-{#- Every KPI value equals the column of the same name in its source fact, month by month. -#}
+{#- Every KPI value equals the column of the same name in its source fact, month by month; null only where
+    a raw table the KPI needs has no usable row (kpi_catalogue's inputs). -#}
 {% test kpi_restates_sources(model) %}
 
 {%- for kpi in kpi_catalogue() %}
@@ -14,7 +15,7 @@ where
     kpis.kpi_name = '{{ kpi.name }}'
     and (
         kpis.kpi_value <> source_fact.{{ kpi.name }}
-        or (kpis.kpi_value is null) <> (source_fact.{{ kpi.name }} is null)
+        or (kpis.kpi_value is null) <> (source_fact.{{ kpi.name }} is null or {{ kpi_input_empty(kpi.inputs) }})
     )
 {%- if not loop.last %}
 union all

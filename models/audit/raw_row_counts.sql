@@ -2,7 +2,7 @@
     Where every raw row went, per raw table: rows_in = rows_staged + rows_quarantined + rows_superseded
     + rows_deleted (a test checks it). Superseded rows are older versions of a record loaded again
     (re-syncs); deleted rows are current versions soft-deleted in the source. The quarantine thresholds
-    of the build (vars) ride along for the quarantine_rate check.
+    and the volume guard's rate of the build (vars) ride along for the checks.
 -#}
 {%- set tables = raw_tables() -%}
 -- The union is generated from raw_tables(); sqlfluff measures indentation on the rendered loop.
@@ -22,7 +22,8 @@ unioned as (
         count(case when _disposition = 'deleted' then 1 end) as rows_deleted,
         {{ var('quarantine_warn_rate') }} as quarantine_warn_rate,
         {{ var('quarantine_error_rate') }} as quarantine_error_rate,
-        {{ var('quarantine_error_min_rows') }} as quarantine_error_min_rows
+        {{ var('quarantine_error_min_rows') }} as quarantine_error_min_rows,
+        {{ var('volume_drop_error_rate') }} as volume_drop_error_rate
     from {{ source_name }}__{{ table_name }}
     {%- if not loop.last %}
     union all

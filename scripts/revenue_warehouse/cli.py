@@ -62,7 +62,7 @@ def cmd_load(args: argparse.Namespace) -> None:
     from revenue_warehouse.pipeline.runs import Run
 
     engine = engine_for(args.target)
-    formats = Formats(date_order=args.date_order, number_format=args.number_format)
+    formats = Formats(date_order=args.date_order, number_format=args.number_format, encoding=args.encoding)
     started = _step(f"loading {args.source} into {engine.label}{' (append)' if args.append else ''}")
     results = load(Path(args.source), engine, append=args.append, formats=formats)
     _print_loaded(results, args.append)
@@ -186,13 +186,13 @@ def demo_summary(build_file: Path, published: Path) -> str:
 
     con = connect(published, read_only=True)
     try:
-        rows = con.execute(f"""
+        rows = con.execute("""
             select month, kpi_name, kpi_value, value_status, target_comparison, target_value, is_on_target,
                 is_month_complete
             from marts.fct_kpi_monthly
             where month = (select max(month) from marts.fct_kpi_monthly)
-                and kpi_name in ({", ".join("'" + k + "'" for k in SUMMARY_KPIS)})
-        """).fetchall()
+                and list_contains(?, kpi_name)
+        """, [list(SUMMARY_KPIS)]).fetchall()
     finally:
         con.close()
     month, complete = rows[0][0], rows[0][-1]
@@ -275,6 +275,9 @@ def parser() -> argparse.ArgumentParser:
                          "13/01/2022; ISO dates are always read (default ymd: ISO only)")
     ld.add_argument("--number-format", choices=["plain", "us", "eu"], default="plain",
                     help="us reads 1,234.50, eu reads 1.234,50; plain 1234.50 is always read (default plain)")
+    ld.add_argument("--encoding", choices=["utf-8", "utf-16", "latin-1"], default="utf-8",
+                    help="how the CSV files are encoded: Excel's 'CSV UTF-8' is utf-8 (default), its 'Unicode Text' "
+                         "utf-16, an older Excel or ERP export often latin-1; a file in another is refused, naming it")
     ld.add_argument("--target", choices=["duckdb", "postgres", "spark"], default="duckdb",
                     help="duckdb (WAREHOUSE_PATH, default), postgres (PGHOST, PGPORT, PGUSER, PGPASSWORD, "
                          "PGDATABASE) or spark (SPARK_HOME_DIR)")
@@ -325,7 +328,18 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # `kill <pid>`: unwind like Ctrl-C (locks released, dbt children stopped)
+
+
 def main(argv: list[str] | None = None) -> int:
+    import os
+    import signal
+
+    from revenue_warehouse.pipeline.build import NO_TRACKING
+
+    os.environ.update(NO_TRACKING)  # nothing is sent anywhere, whichever dbt or library runs
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     args = parser().parse_args(argv)
     if getattr(args, "dbt_args", None) and args.dbt_args[0] == "--":
         args.dbt_args = args.dbt_args[1:]

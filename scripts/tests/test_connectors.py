@@ -9,13 +9,14 @@ lines on expense accounts, and every adapter row is accounted for.
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from revenue_warehouse.config import WarehouseError
+from revenue_warehouse.config import PROJECT_ROOT, WarehouseError
 from revenue_warehouse.pipeline.build import run_dbt
 from revenue_warehouse.pipeline.load import load
 
@@ -417,3 +418,40 @@ def test_round_trip_on_postgresql_equals_the_contract_twin(round_trip_raw: dict[
     with duckdb.connect(str(twin_build), read_only=True) as duck:
         marts = [r[0] for r in duck.execute(MARTS).fetchall()]
         assert len(marts) >= 10 and differences(duck, pg, marts) == []
+
+
+@pytest.mark.parametrize(("vars_", "message"), [
+    ({"xero_department_category": "x' || error('injected') || '"},
+     "invalid var: xero_department_category: no tracking category named 'x' || error('injected') || '' in "),
+    ({"xero_schema": "xero_prod"},
+     "invalid var: xero_schema: schema 'xero_prod' holds none of xero's tables (account, journal, journal_line, "
+     "journal_line_has_tracking_category, organization, tracking_category); schemas that do: xero"),
+    ({"xero_schema": "xero; drop table raw_finance.fx_rate; --"}, "invalid var: xero_schema must be a plain name"),
+    ({"xero_base_currency": "USD') or ('1"}, "invalid var: xero_base_currency must be an ISO 4217 code"),
+], ids=["value with SQL", "typo'd schema", "schema with SQL", "currency with SQL"])
+def test_connector_vars_are_checked_before_anything_runs(xero_build: Path, tmp_path: Path, vars_: dict,
+                                                         message: str) -> None:
+    """Finding 2: a connector var never runs as SQL. A value is a quoted literal and must name something
+    real (a tracking category the organisation has); a schema or field var must be a plain name and the
+    schema must hold the connector's tables. One line, before any model runs, the warehouse unchanged."""
+    import json
+    import subprocess
+    import sys
+
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copy(xero_build, db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        before = con.execute("select count(*), sum(amount) from staging.stg_finance__gl_entries").fetchone()
+    env = {**os.environ, "WAREHOUSE_PATH": str(db), "WAREHOUSE_PUBLISH_PATH": str(tmp_path / "p.duckdb"),
+           "DBT_TARGET_PATH": str(tmp_path / "target")}
+    result = subprocess.run([sys.executable, "-m", "revenue_warehouse.cli", "build", "--vars",
+                             json.dumps({"finance_source": "xero", "as_of_date": "2021-01-31", **vars_})],
+                            cwd=PROJECT_ROOT, env=env, capture_output=True, text=True)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1 and message in output, output[-2000:]
+    assert output.count("invalid var:") == 1 and "Traceback" not in output
+    assert "nodes" not in output, "a model ran before the vars were checked"
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select count(*), sum(amount) from staging.stg_finance__gl_entries").fetchone() == before
+        assert con.execute("select count(*) from raw_finance.fx_rate").fetchone()[0] >= 0
+    assert not (tmp_path / "p.duckdb").exists()

@@ -29,3 +29,13 @@ def test_every_mart_exported_as_parquet(clean_warehouse: tuple[Path, Path], tmp_
 def test_export_without_published_marts_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(WarehouseError, match="no published marts yet"):
         export(tmp_path / "missing.duckdb", tmp_path / "files")
+
+
+def test_export_into_an_existing_file_is_one_line(clean_warehouse: tuple[Path, Path], tmp_path: Path) -> None:
+    """Finding 13: `export --out <a file>` names the mistake instead of a Python error."""
+    published = tmp_path / "published.duckdb"
+    publish(clean_warehouse[1], published)
+    (tmp_path / "report.csv").write_text("keep me")
+    with pytest.raises(WarehouseError, match=r"report\.csv: is a file; --out names a folder"):
+        export(published, tmp_path / "report.csv")
+    assert (tmp_path / "report.csv").read_text() == "keep me"

@@ -27,6 +27,14 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _already_built(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The copy is already built: build() runs no dbt (neither the build nor source freshness) and takes
+    every mart as rebuilt."""
+    monkeypatch.setattr(build_module, "run_dbt_quietly", lambda *args, **kwargs: 0)
+    monkeypatch.setattr(build_module, "run_dbt", lambda *args, **kwargs: 0)
+    monkeypatch.setattr(build_module, "marts_not_rebuilt", lambda: [])
+
+
 @pytest.fixture()
 def built(clean_warehouse: tuple[Path, Path], tmp_path: Path) -> tuple[Path, Path]:
     """A private copy of a built warehouse and a path for its published file (already published once).
@@ -43,7 +51,7 @@ def built(clean_warehouse: tuple[Path, Path], tmp_path: Path) -> tuple[Path, Pat
 
 def test_published_file_holds_marts_and_quality_results_only(built: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     db, published = built
-    monkeypatch.setattr(build_module, "run_dbt", lambda *args, **kwargs: 0)  # the copy is already built
+    _already_built(monkeypatch)
     build_module.build(db, target=published)
     with duckdb.connect(str(published), read_only=True) as con:
         tables = con.execute("select table_schema, table_name from information_schema.tables").fetchall()
@@ -60,7 +68,7 @@ def test_published_file_holds_marts_and_quality_results_only(built: tuple[Path, 
 def test_failed_checks_leave_the_published_file_untouched(built: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     db, published = built
     before = _digest(published)
-    monkeypatch.setattr(build_module, "run_dbt", lambda *args, **kwargs: 0)
+    _already_built(monkeypatch)
     broken = lambda con: [CheckResult("always_fails", "error", False, 1.0, 0.0, "test")]  # noqa: E731
     monkeypatch.setattr(check_module, "CHECKS", (broken,))
     with pytest.raises(WarehouseError, match="check\\(s\\) failed; published marts unchanged"):
@@ -147,3 +155,113 @@ def test_a_reader_keeps_its_snapshot_while_a_new_file_is_published(built: tuple[
     reader.wait()
     with duckdb.connect(str(published), read_only=True) as con:
         assert con.execute("select count(*) from marts.fct_kpi_monthly").fetchone()[0] < first
+
+
+def _last_run(db: Path) -> tuple[str, str]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute("select status, message from audit.run_log order by started_at desc limit 1").fetchone()
+
+
+@pytest.mark.parametrize("failure", ["destination is a folder", "disk full"])
+def test_a_failed_publish_is_recorded_failed_and_leaves_nothing_behind(built: tuple[Path, Path], tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch,
+                                                                      failure: str) -> None:
+    """Finding 11: an unwritable destination or a full disk is one line, the run is recorded failed (never
+    "published"), no temporary or WAL file is left, and the old published file stays intact."""
+    db, published = built
+    before = _digest(published)
+    _already_built(monkeypatch)
+    passing = lambda con: [CheckResult("always_passes", "error", True, 0.0, 0.0, "test")]  # noqa: E731
+    monkeypatch.setattr(check_module, "CHECKS", (passing,))
+    target = published
+    if failure == "disk full":
+        def full(*args: object) -> None:
+            raise OSError(28, "No space left on device")
+        monkeypatch.setattr("revenue_warehouse.pipeline.publish.os.replace", full)
+    else:
+        target = tmp_path / "a-folder"
+        (target / "inside").mkdir(parents=True)
+    with pytest.raises(WarehouseError) as raised:
+        build_module.build(db, target=target)
+    message = str(raised.value)
+    assert len(message.splitlines()) == 1 and "the published file is unchanged" in message
+    assert ("No space left on device" if failure == "disk full" else "Is a directory") in message
+    status, logged = _last_run(db)
+    assert status == "failed" and "publish to" in logged
+    assert _digest(published) == before
+    assert not [p for p in target.parent.iterdir() if ".tmp" in p.name], "a temporary file was left behind"
+
+
+def test_an_apostrophe_in_the_paths_is_a_path(built: tuple[Path, Path], tmp_path: Path) -> None:
+    """Finding 12: /data/o'brien/w.duckdb publishes (the path is quoted by the one helper, never pasted)."""
+    db, _ = built
+    folder = tmp_path / "o'brien; drop table marts.fct_kpi_monthly; --"
+    folder.mkdir()
+    moved = folder / db.name
+    shutil.copy(db, moved)
+    publish(moved, folder / "published" / "w'1.duckdb")
+    with duckdb.connect(str(folder / "published" / "w'1.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from marts.fct_kpi_monthly").fetchone()[0] > 0
+    with duckdb.connect(str(moved), read_only=True) as con:
+        assert con.execute("select count(*) from marts.fct_kpi_monthly").fetchone()[0] > 0
+
+
+def test_a_selected_build_never_publishes(built: tuple[Path, Path]) -> None:
+    """Finding 10b: `warehouse build -- --select staging` rebuilds no mart, so the marts in the build file
+    (perhaps built with other vars) are not published; the run says so and is recorded "built"."""
+    db, published = built
+    before = _digest(published)
+    env = {**os.environ, "WAREHOUSE_PATH": str(db), "WAREHOUSE_PUBLISH_PATH": str(published)}
+    result = subprocess.run([sys.executable, "-m", "revenue_warehouse.cli", "build", "--", "--select",
+                             "stg_billing__invoices"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "not published: this build did not rebuild" in result.stdout and "fct_kpi_monthly" not in result.stderr
+    assert _digest(published) == before
+    assert _last_run(db)[0] == "built"
+
+
+def _dbt_children(db: Path) -> list[int]:
+    """dbt processes working on this warehouse file (their environment names it)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            environ = (proc / "environ").read_bytes().split(b"\0")
+            cmdline = (proc / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if f"WAREHOUSE_PATH={db}".encode() in environ and b"dbt" in cmdline and b"revenue_warehouse.cli" not in cmdline:
+            found.append(int(proc.name))
+    return found
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+def test_a_killed_build_takes_its_dbt_child_with_it(built: tuple[Path, Path], sig: signal.Signals) -> None:
+    """Finding 13: `kill` (or kill -9) of `warehouse build` leaves no dbt running on the build file."""
+    db, published = built
+    env = {**os.environ, "WAREHOUSE_PATH": str(db), "WAREHOUSE_PUBLISH_PATH": str(published)}
+    process = subprocess.Popen([sys.executable, "-m", "revenue_warehouse.cli", "build"], cwd=PROJECT_ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while not _dbt_children(db) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _dbt_children(db), "dbt never started"
+    process.send_signal(sig)  # the warehouse process only, not its group
+    process.wait(timeout=30)
+    deadline = time.monotonic() + 20
+    while _dbt_children(db) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _dbt_children(db), "dbt kept running after its warehouse build was killed"
+
+
+def test_dbt_children_send_no_usage_statistics(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Finding 13: dbt's anonymous usage tracking is off for every dbt the tooling starts, and in
+    dbt_project.yml for a plain `dbt build`."""
+    import yaml
+
+    monkeypatch.delenv("DO_NOT_TRACK", raising=False)
+    env = build_module.dbt_env(tmp_path / "w.duckdb")
+    assert env["DO_NOT_TRACK"] == "1" and env["DBT_SEND_ANONYMOUS_USAGE_STATS"] == "false"
+    project = yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text())
+    assert project["flags"]["send_anonymous_usage_stats"] is False

@@ -142,10 +142,11 @@ def test_quarantine_thresholds_reach_the_check(builds: dict[str, Path], build: s
 @pytest.mark.parametrize("bad, messages", [
     ("{as_of_date: '2025-02-30', min_group_size: 0, north_star_kpi: revenue, include_contractors: maybe, "
      "benefits_load_rate: -0.1}",
-     ["invalid var: as_of_date must be a real calendar date", "invalid var: min_group_size must be a whole number >= 1",
+     ["invalid var: as_of_date must be a real calendar date", "invalid var: min_group_size must be a whole number >= 3",
       "invalid var: north_star_kpi must name a KPI of fct_kpi_monthly",
       "invalid var: include_contractors must be true or false", "invalid var: benefits_load_rate must be a number >= 0"]),
     ("{as_of_date: June}", ["invalid var: as_of_date must be a date like 2025-12-31"]),
+    ("{min_group_size: 2}", ["invalid var: min_group_size must be a whole number >= 3, the privacy floor"]),
     ("{quarantine_warn_rate: 2, quarantine_error_min_rows: -1}",
      ["invalid var: quarantine_warn_rate must be a share between 0 and 1",
       "invalid var: quarantine_error_min_rows must be a whole number >= 0"]),

@@ -5,7 +5,8 @@
     star: the one named by the var north_star_kpi. value_status says why a value is what it is (first
     that applies): hidden (privacy hid an input, value null), partial_window (its window reaches before
     the reporting window), immature (a cohort rate of the last 3 months), no_data (null: a zero
-    denominator), else ok. Targets come from seed kpi_targets.
+    denominator, or a raw table it needs has no usable row, when the value is null too), else ok.
+    Targets come from seed kpi_targets.
 -#}
 {#- var north_star_kpi is checked by validate_vars() (on-run-start) -#}
 {%- set catalogue = kpi_catalogue() -%}
@@ -47,7 +48,7 @@ unpivoted as (
         month,
         '{{ kpi.name }}' as kpi_name,
         '{{ kpi.label }}' as kpi_label,
-        cast({{ kpi.name }} as decimal(18, 6)) as kpi_value,
+        case when not {{ kpi_input_empty(kpi.inputs) }} then cast({{ kpi.name }} as decimal(18, 6)) end as kpi_value,
         '{{ kpi.unit }}' as unit,
         '{{ kpi.stage }}' as stage,
         '{{ kpi.owner }}' as owner_function,
@@ -71,7 +72,7 @@ final as (
         unpivoted.unit,
         unpivoted.stage,
         unpivoted.owner_function,
-        unpivoted.kpi_name = '{{ var("north_star_kpi") }}' as is_north_star,
+        unpivoted.kpi_name = {{ sql_literal(var("north_star_kpi")) }} as is_north_star,
         case
             when unpivoted.kpi_value is null and unpivoted.is_input_hidden then 'hidden'
             when spine.month_number < unpivoted.min_months then 'partial_window'

@@ -45,6 +45,7 @@ from pathlib import Path
 from revenue_warehouse.pipeline.build import dbt_command
 from revenue_warehouse.config import PROJECT_ROOT, WarehouseError, raw_contract
 from revenue_warehouse.synthetic.shared import FIXTURE_END_MONTH
+from revenue_warehouse.sql import literal, qualified
 
 BENCH_ROOT = PROJECT_ROOT / "build" / "bench"
 RESULTS = PROJECT_ROOT / "benchmarks" / "results.csv"
@@ -148,17 +149,17 @@ def split(full: Path, initial: Path, delta: Path) -> dict[str, int]:
         rel = path.relative_to(full)
         for folder in (initial, delta):
             (folder / rel.parent).mkdir(parents=True, exist_ok=True)
-        source = f"read_parquet('{path}')"
+        source = f"read_parquet({literal(path)})"
         first_day = con.execute(f"select min(cast(_loaded_at as date)) from {source}").fetchone()[0]
         if first_day is None or first_day >= last_day:
             shutil.copyfile(path, initial / rel)
             continue
-        is_delta = f"cast(_loaded_at as date) >= date '{last_day}'"
+        is_delta = f"cast(_loaded_at as date) >= date {literal(last_day)}"
         con.execute(f"copy (select * from {source} where not ({is_delta}) or _loaded_at is null) "
-                    f"to '{initial / rel}' (format parquet)")
+                    f"to {literal(initial / rel)} (format parquet)")
         counts[str(rel)] = con.execute(f"select count(*) from {source} where {is_delta}").fetchone()[0]
         if counts[str(rel)]:
-            con.execute(f"copy (select * from {source} where {is_delta}) to '{delta / rel}' (format parquet)")
+            con.execute(f"copy (select * from {source} where {is_delta}) to {literal(delta / rel)} (format parquet)")
     con.close()
     return counts
 
@@ -205,7 +206,7 @@ def _table_rows(db: Path, schemas: tuple[str, ...]) -> int:
             f"where table_type = 'BASE TABLE' and table_schema in ({', '.join('?' for _ in schemas)})",
             list(schemas),
         ).fetchall()
-        return sum(con.execute(f'select count(*) from "{s}"."{t}"').fetchone()[0] for s, t in names)
+        return sum(con.execute(f"select count(*) from {qualified(s, t)}").fetchone()[0] for s, t in names)
     finally:
         con.close()
 

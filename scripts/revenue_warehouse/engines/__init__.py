@@ -15,6 +15,7 @@ from typing import Protocol
 import duckdb
 
 from revenue_warehouse.config import RawTable, raw_contract
+from revenue_warehouse.sql import literal
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def text_csv(reader: duckdb.DuckDBPyConnection, prepared: PreparedTable, path: P
     NULL is an empty field and an empty string is ``""``, the distinction PostgreSQL's and Spark's CSV
     readers make.
     """
-    reader.execute(f"copy ({prepared.select}) to '{path}' (header, delimiter ',')")
+    reader.execute(f"copy ({prepared.select}) to {literal(path)} (header, delimiter ',')")
     return [row[0] for row in reader.execute(f"describe {prepared.select}").fetchall()]
 
 

@@ -9,11 +9,12 @@ import duckdb
 from revenue_warehouse.config import LOADER_COLUMNS, RawTable, WarehouseError
 from revenue_warehouse.db import connect
 from revenue_warehouse.engines import LoadResult, PreparedTable, target_schemas
+from revenue_warehouse.sql import ident, qualified
 
 
 def _empty_table_sql(table: RawTable, replace: bool) -> str:
-    columns = ", ".join('"' + c + '" varchar' for c in table.columns)
-    return f"create {'or replace table' if replace else 'table if not exists'} {table.qualified} ({columns})"
+    columns = ", ".join(f"{ident(c)} varchar" for c in table.columns)
+    return f"create {'or replace table' if replace else 'table if not exists'} {qualified(table.schema, table.name)} ({columns})"
 
 
 class DuckDBEngine:
@@ -28,19 +29,19 @@ class DuckDBEngine:
             con.execute("set TimeZone = 'UTC'")
             con.execute("begin transaction")
             for schema in target_schemas(tables):
-                con.execute(f"create schema if not exists {schema}")
+                con.execute(f"create schema if not exists {ident(schema)}")
             for prepared in tables:
-                qualified = prepared.table.qualified
+                name = qualified(prepared.table.schema, prepared.table.name)
                 if append:
                     con.execute(_empty_table_sql(prepared.table, replace=False))
-                    existing = {r[0] for r in con.execute(f"describe {qualified}").fetchall()}
+                    existing = {r[0] for r in con.execute(f"describe {name}").fetchall()}
                     for column in (r[0] for r in con.execute(f"describe {prepared.select}").fetchall()):
                         if column not in existing and column not in LOADER_COLUMNS:
-                            con.execute(f'alter table {qualified} add column "{column}" varchar')
-                    rows = con.execute(f"insert into {qualified} by name {prepared.select}").fetchone()[0]
+                            con.execute(f"alter table {name} add column {ident(column)} varchar")
+                    rows = con.execute(f"insert into {name} by name {prepared.select}").fetchone()[0]
                 else:
-                    rows = con.execute(f"create or replace table {qualified} as {prepared.select}").fetchone()[0]
-                results.append(LoadResult(qualified, prepared.path, rows, prepared.empty_file))
+                    rows = con.execute(f"create or replace table {name} as {prepared.select}").fetchone()[0]
+                results.append(LoadResult(prepared.table.qualified, prepared.path, rows, prepared.empty_file))
             for table in absent:
                 con.execute(_empty_table_sql(table, replace=not append))
                 results.append(LoadResult(table.qualified, None, 0))

@@ -22,6 +22,7 @@ import psycopg2.extensions
 
 from revenue_warehouse.config import RawTable, WarehouseError
 from revenue_warehouse.engines import LoadResult, PreparedTable, reader_connection, target_schemas, text_csv
+from revenue_warehouse.sql import ident, qualified
 
 DEFAULTS = {"PGHOST": "127.0.0.1", "PGPORT": "5432", "PGUSER": "warehouse", "PGPASSWORD": "warehouse",
             "PGDATABASE": "warehouse"}
@@ -73,18 +74,14 @@ def recreate_database(database: str) -> None:
     con.autocommit = True
     try:
         with con.cursor() as cur:
-            cur.execute(f'drop database if exists "{database}" with (force)')
-            cur.execute(f'create database "{database}"')
+            cur.execute(f"drop database if exists {ident(database)} with (force)")
+            cur.execute(f"create database {ident(database)}")
     finally:
         con.close()
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _create_table_sql(table: RawTable, columns: list[str]) -> str:
-    return f"create table {table.schema}.{_quote(table.name)} ({', '.join(_quote(c) + ' text' for c in columns)})"
+    return f"create table {qualified(table.schema, table.name)} ({', '.join(ident(c) + ' text' for c in columns)})"
 
 
 class PostgresEngine:
@@ -104,21 +101,21 @@ class PostgresEngine:
         try:
             with tempfile.TemporaryDirectory() as tmp, con.cursor() as cur:
                 for schema in target_schemas(tables):
-                    cur.execute(f"create schema if not exists {schema}")
+                    cur.execute(f"create schema if not exists {ident(schema)}")
                 for prepared in tables:
                     table = prepared.table
                     csv = Path(tmp) / f"{table.qualified}.csv"
                     columns = text_csv(reader, prepared, csv)
-                    cur.execute(f"drop table if exists {table.schema}.{_quote(table.name)}")
+                    cur.execute(f"drop table if exists {qualified(table.schema, table.name)}")
                     cur.execute(_create_table_sql(table, columns))
                     with open(csv, encoding="utf-8") as handle:
                         cur.copy_expert(
-                            f"copy {table.schema}.{_quote(table.name)} from stdin with (format csv, header true)",
+                            f"copy {qualified(table.schema, table.name)} from stdin with (format csv, header true)",
                             handle,
                         )
                     results.append(LoadResult(table.qualified, prepared.path, cur.rowcount, prepared.empty_file))
                 for table in absent:
-                    cur.execute(f"drop table if exists {table.schema}.{_quote(table.name)}")
+                    cur.execute(f"drop table if exists {qualified(table.schema, table.name)}")
                     cur.execute(_create_table_sql(table, list(table.columns)))
                     results.append(LoadResult(table.qualified, None, 0))
             con.commit()

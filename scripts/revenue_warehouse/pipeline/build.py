@@ -6,6 +6,7 @@ import fcntl
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from contextlib import contextmanager
@@ -49,6 +50,27 @@ def dbt_command(command: list[str], vars_: dict | None = None, extra: list[str] 
     return args + (extra or [])
 
 
+#: A finance warehouse sends nothing anywhere: dbt's anonymous usage statistics are off for every dbt the
+#: tooling starts (dbt_project.yml's flags say the same for a plain `dbt build`).
+NO_TRACKING = {"DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+
+
+def dbt_env(db_path: Path, env: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a dbt child: ours, the warehouse file, no usage tracking, then ``env``."""
+    return {**os.environ, **NO_TRACKING, "WAREHOUSE_PATH": str(db_path), **(env or {})}
+
+
+def _die_with_parent() -> None:
+    """In the dbt child (Linux): receive SIGTERM when the warehouse process that started it dies, however it
+    dies (a killed `warehouse build` must not leave dbt writing the build file)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def run_dbt(command: list[str], db_path: Path, vars_: dict | None = None, extra: list[str] | None = None,
             quiet: bool = False, env: dict[str, str] | None = None) -> int:
     """Run one dbt command from the project root on the given warehouse file; return its exit code.
@@ -56,9 +78,9 @@ def run_dbt(command: list[str], db_path: Path, vars_: dict | None = None, extra:
     ``env`` adds variables, e.g. ``DBT_TARGET=postgres`` and the ``PG*`` connection settings.
     """
     args = dbt_command(command, vars_, extra)
-    full_env = {**os.environ, "WAREHOUSE_PATH": str(db_path), **(env or {})}
     output = subprocess.DEVNULL if quiet else None
-    return subprocess.call(args, cwd=PROJECT_ROOT, env=full_env, stdout=output, stderr=output)
+    return subprocess.call(args, cwd=PROJECT_ROOT, env=dbt_env(db_path, env), stdout=output, stderr=output,
+                           preexec_fn=_die_with_parent)
 
 
 LAYERS = (("base_", "staging"), ("stg_", "staging"), ("int_", "intermediate"),
@@ -83,9 +105,8 @@ def run_dbt_quietly(command: list[str], db_path: Path, vars_: dict | None = None
     ``debug``), warnings as one line naming them.
     """
     args = dbt_command(command, vars_, [*(extra or []), "--log-format", "json"])
-    env = {**os.environ, "WAREHOUSE_PATH": str(db_path)}
-    process = subprocess.Popen(args, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True, bufsize=1)
+    process = subprocess.Popen(args, cwd=PROJECT_ROOT, env=dbt_env(db_path), stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, bufsize=1, preexec_fn=_die_with_parent)
     done, total, shown_step, layer = 0, 0, -1, ""
     warnings: list[str] = []
     errors: list[str] = []
@@ -134,6 +155,25 @@ def run_dbt_quietly(command: list[str], db_path: Path, vars_: dict | None = None
     return code
 
 
+def marts_not_rebuilt() -> list[str]:
+    """The mart models the last dbt invocation did not build successfully (dbt's run_results.json against
+    its manifest): empty when it rebuilt every mart, as publishing requires. A selected build (`-- --select
+    staging`) leaves older marts in the build file, perhaps built with other vars: they are never published."""
+    from revenue_warehouse.config import dbt_target_path
+
+    target = dbt_target_path()
+    try:
+        manifest = json.loads((target / "manifest.json").read_text())
+        results = json.loads((target / "run_results.json").read_text())["results"]
+    except (OSError, ValueError, KeyError):
+        return ["(dbt's run results are missing)"]
+    built = {r["unique_id"] for r in results if r.get("status") == "success"}
+    marts = [node for node in manifest["nodes"].values()
+             if node["resource_type"] == "model" and node["fqn"][1:2] == ["marts"]
+             and node.get("config", {}).get("enabled", True)]
+    return sorted(node["name"] for node in marts if node["unique_id"] not in built)
+
+
 @contextmanager
 def build_lock(db_path: Path) -> Iterator[None]:
     """One build at a time per warehouse file: a second concurrent build fails at once, clearly."""
@@ -164,7 +204,7 @@ def build(db_path: Path, vars_text: str | None = None, extra: list[str] | None =
     """dbt build -> checks -> publish (write-audit-publish). Raises WarehouseError on any failure,
     leaving the published file as it was. dbt shows progress and its summary; ``verbose``: its node log."""
     from revenue_warehouse.pipeline.check import check_path, summary
-    from revenue_warehouse.pipeline.publish import mart_row_counts, publish
+    from revenue_warehouse.pipeline.publish import mart_row_counts, publish, remember_published_counts
     from revenue_warehouse.pipeline.runs import Run, last_dbt_invocation_id
 
     if not db_path.exists():
@@ -187,6 +227,13 @@ def build(db_path: Path, vars_text: str | None = None, extra: list[str] | None =
                 f"dbt build failed (exit {code}); published marts unchanged ({target}). "
                 f"See the errors above and {PROJECT_ROOT / 'logs' / 'dbt.log'} (or rerun with --verbose)"
             )
+        missing = marts_not_rebuilt()
+        if missing:
+            run.record(db_path, "built", f"not published: {len(missing)} marts not rebuilt by this build")
+            print(f"    not published: this build did not rebuild {len(missing)} mart(s) ({', '.join(missing[:3])}"
+                  f"{' ...' if len(missing) > 3 else ''}); only a build of every mart publishes "
+                  f"({target} unchanged)", flush=True)
+            return []
         run_dbt(["source", "freshness"], db_path, vars_, quiet=True)  # stale sources: a warning check
         results = check_path(db_path, run.run_id)
         print(summary(results), flush=True)
@@ -198,6 +245,11 @@ def build(db_path: Path, vars_text: str | None = None, extra: list[str] | None =
                 f"Details: audit.check_results in {db_path} (run {run.run_id})"
             )
         run.mart_row_counts = mart_row_counts(db_path)
+        try:
+            publish(db_path, target, run)
+        except WarehouseError as exc:
+            run.record(db_path, "failed", str(exc))
+            raise
+        remember_published_counts(db_path, run.run_id)
         run.record(db_path, "published", f"published to {target}")
-        publish(db_path, target)
     return results

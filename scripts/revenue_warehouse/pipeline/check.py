@@ -19,6 +19,7 @@ from typing import Callable
 import duckdb
 
 from revenue_warehouse.config import dbt_target_path, utc_now
+from revenue_warehouse.db import table_exists
 
 ANOMALY_MADS = 3.5  # modified z-score cut-off (Iglewicz & Hoaglin): |move - median| > 3.5 x 1.4826 x MAD
 ANOMALY_SKIP_MONTHS = 12  # the first year of the window is a ramp-up (ttm values are partial)
@@ -97,6 +98,44 @@ def empty_raw_tables(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
     details = (f"{len(empty)} raw table(s) empty: {', '.join(empty)}; affects {'; '.join(feeds)}" if empty
                else "every raw table has rows")
     return [CheckResult("empty_raw_tables", "warn", not empty, float(len(empty)), 0.0, details)]
+
+
+def volume_guard(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
+    """A raw table that fed the last published build and is empty now, or lost more than var
+    volume_drop_error_rate of its rows, fails the build (docs/reliability.md): a failed export (a 0-byte
+    compensation file) must not publish a company without payroll."""
+    if not table_exists(con, "audit", "published_raw_counts"):
+        return [CheckResult("volume_guard", "error", True, 0.0, None, "no earlier publish to compare with")]
+    rows = con.execute("""
+        select now.source_table, before.rows_in, now.rows_in, now.volume_drop_error_rate
+        from audit.raw_row_counts as now
+        inner join audit.published_raw_counts as before on now.source_table = before.source_table
+        where before.rows_in > 0
+        order by now.source_table
+    """).fetchall()
+    rate = rows[0][3] if rows else 0.5
+    dropped = [(table, before, after) for table, before, after, limit in rows
+               if (after == 0 and limit < 1) or (before - after) / before > limit]
+    shown = "; ".join(f"{table}: {before:,} rows at the last publish, {after:,} now" for table, before, after in dropped)
+    details = (f"{shown}: a failed export? Load the full file; if the drop is real, build with "
+               f"--vars '{{volume_drop_error_rate: 1}}' (var volume_drop_error_rate, now {rate:g})" if dropped
+               else f"no raw table emptied or lost more than {rate:.0%} of its rows since the last publish")
+    return [CheckResult("volume_guard", "error", not dropped, float(len(dropped)), float(rate), details)]
+
+
+def conflicting_duplicates(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
+    """Records loaded twice at the same time with different values (quarantined conflicting_duplicate, so
+    neither version counts): named, so the source can be asked which one is right."""
+    rows = con.execute("""
+        select source_table, count(distinct record_id), string_agg(distinct record_id, ', ' order by record_id)
+        from audit.quarantined_rows where reason = 'conflicting_duplicate'
+        group by source_table order by source_table
+    """).fetchall()
+    details = "; ".join(f"{table}: {count} record(s) ({ids[:120]})" for table, count, ids in rows)
+    total = sum(row[1] for row in rows)
+    return [CheckResult("conflicting_duplicates", "warn", not rows, float(total), 0.0,
+                        f"loaded twice at the same time with different values, neither counted: {details}" if rows
+                        else "no record loaded twice at the same time with different values")]
 
 
 def billing_money_reconciles(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
@@ -288,7 +327,7 @@ def source_freshness(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
 
 
 CHECKS: tuple[Check, ...] = (
-    quarantine_rates, empty_raw_tables, billing_money_reconciles, headcount_adds_up,
+    quarantine_rates, empty_raw_tables, volume_guard, conflicting_duplicates, billing_money_reconciles, headcount_adds_up,
     identities_resolved, mappings_complete, fx_rate_carried_back, privacy_differencing, kpi_anomalies,
     source_freshness,
 )

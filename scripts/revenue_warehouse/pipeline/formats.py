@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from revenue_warehouse.sql import ident, literal
+
 DATE_ORDERS = ("ymd", "mdy", "dmy")
 NUMBER_FORMATS = ("plain", "us", "eu")
 
@@ -41,6 +43,7 @@ class Formats:
 
     date_order: str = "ymd"
     number_format: str = "plain"
+    encoding: str = "utf-8"  # CSV files: utf-8 (default), utf-16 or latin-1 (pipeline.file_checks)
 
 
 def kind(data_type: str) -> str:
@@ -55,32 +58,24 @@ def kind(data_type: str) -> str:
     return "text"
 
 
-def _q(column: str) -> str:
-    return '"' + column.replace('"', '""') + '"'
-
-
-def _lit(pattern: str) -> str:
-    return "'" + pattern.replace("'", "''") + "'"
-
-
 def profile_sql(columns: dict[str, str], reader: str) -> str:
     """One aggregate over the file: per text column of a date or number kind, the counts and samples the
     decisions need (columns: name -> kind)."""
     parts = []
     for name, col_kind in columns.items():
-        c = _q(name)
+        c = ident(name)
         if col_kind in ("date", "timestamp"):
-            slash = f"regexp_full_match({c}, {_lit(SLASH_DATE)})"
+            slash = f"regexp_full_match({c}, {literal(SLASH_DATE)})"
             parts += [
                 f"count_if({slash})",
                 f"min({c}) filter (where {slash})",
-                f"max(try_cast(regexp_extract({c}, {_lit(SLASH_DATE)}, 1) as integer)) filter (where {slash})",
-                f"max(try_cast(regexp_extract({c}, {_lit(SLASH_DATE)}, 2) as integer)) filter (where {slash})",
-                f"min({c}) filter (where regexp_full_match({c}, {_lit(TWO_DIGIT_YEAR)}))",
+                f"max(try_cast(regexp_extract({c}, {literal(SLASH_DATE)}, 1) as integer)) filter (where {slash})",
+                f"max(try_cast(regexp_extract({c}, {literal(SLASH_DATE)}, 2) as integer)) filter (where {slash})",
+                f"min({c}) filter (where regexp_full_match({c}, {literal(TWO_DIGIT_YEAR)}))",
             ]
         else:
-            us = f"regexp_full_match({c}, {_lit(US_NUMBER)})"
-            eu = f"regexp_full_match({c}, {_lit(EU_NUMBER)})"
+            us = f"regexp_full_match({c}, {literal(US_NUMBER)})"
+            eu = f"regexp_full_match({c}, {literal(EU_NUMBER)})"
             parts += [
                 f"min({c}) filter (where {us} and not {eu})",
                 f"min({c}) filter (where {eu} and not {us} and contains({c}, ','))",
@@ -131,16 +126,16 @@ def problems(path: str, columns: dict[str, str], profile: tuple, formats: Format
 
 def normalized(column: str, col_kind: str, formats: Formats) -> str:
     """The SQL expression that rewrites a text column's values in the file's format to canonical text."""
-    c = _q(column)
+    c = ident(column)
     if col_kind in ("date", "timestamp"):
-        iso = _lit(ISO_WITH_OFFSET)
+        iso = literal(ISO_WITH_OFFSET)
         offset = f"regexp_extract({c}, {iso}, 3)"
         digits = f"replace({offset}, ':', '')"
         minutes = (f"case when upper({offset}) in ('Z', 'UTC') then 0 else "
                    f"(case when {offset} like '-%' then -1 else 1 end) * (cast(substr({digits}, 2, 2) as integer) * 60"
                    f" + case when length({digits}) >= 5 then cast(substr({digits}, 4, 2) as integer) else 0 end) end")
         local = f"try_cast(regexp_extract({c}, {iso}, 1) || ' ' || regexp_extract({c}, {iso}, 2) as timestamp)"
-        yf = _lit(YEAR_FIRST)
+        yf = literal(YEAR_FIRST)
         year_first = (f"regexp_extract({c}, {yf}, 1) || '-' || lpad(regexp_extract({c}, {yf}, 2), 2, '0') || '-' || "
                       f"lpad(regexp_extract({c}, {yf}, 3), 2, '0') || case when regexp_extract({c}, {yf}, 5) = '' "
                       f"then '' else ' ' || lpad(regexp_extract({c}, {yf}, 5), 5, '0') end")
@@ -148,7 +143,7 @@ def normalized(column: str, col_kind: str, formats: Formats) -> str:
                 f"coalesce(cast({local} - to_minutes({minutes}) as varchar), {c})"
                 f" when regexp_full_match({c}, {yf}) then {year_first}")
         if formats.date_order != "ymd":
-            sd = _lit(SLASH_DATE)
+            sd = literal(SLASH_DATE)
             month, day = (1, 2) if formats.date_order == "mdy" else (2, 1)
 
             def group(n: int) -> str:
@@ -163,8 +158,8 @@ def normalized(column: str, col_kind: str, formats: Formats) -> str:
                      f" || '-' || lpad({group(day)}, 2, '0') || {time}")
         return f"{expr} else {c} end"
     if col_kind == "number" and formats.number_format == "us":
-        return f"case when regexp_full_match({c}, {_lit(US_NUMBER)}) then replace({c}, ',', '') else {c} end"
+        return f"case when regexp_full_match({c}, {literal(US_NUMBER)}) then replace({c}, ',', '') else {c} end"
     if col_kind == "number" and formats.number_format == "eu":
-        return (f"case when regexp_full_match({c}, {_lit(EU_NUMBER)}) "
+        return (f"case when regexp_full_match({c}, {literal(EU_NUMBER)}) "
                 f"then replace(replace({c}, '.', ''), ',', '.') else {c} end")
     return c

@@ -27,6 +27,7 @@ record.
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +35,9 @@ import duckdb
 
 from revenue_warehouse.config import RawTable, WarehouseError, connector_tables, raw_contract, utc_now
 from revenue_warehouse.engines import Engine, LoadResult, PreparedTable, reader_connection
+from revenue_warehouse.pipeline import file_checks
 from revenue_warehouse.pipeline import formats as fmt
+from revenue_warehouse.sql import ident, literal, qualified
 
 FORMATS = {".parquet": "read_parquet", ".csv": "read_csv"}
 
@@ -42,32 +45,54 @@ FORMATS = {".parquet": "read_parquet", ".csv": "read_csv"}
 @dataclass(frozen=True)
 class RawFile:
     table: RawTable
-    path: Path
+    path: Path  # the file, as messages name it
     columns: tuple[str, ...]  # as the file has them (empty for an empty file)
     text_columns: frozenset[str] = frozenset()  # the file's columns stored as text
     zoned_columns: frozenset[str] = frozenset()  # typed timestamps with a time zone (Parquet)
+    read_path: Path | None = None  # what the reader reads, when not the file itself (file_checks)
+    encoding: str = "utf-8"
+
+    def reader(self) -> str:
+        return file_reader(self.read_path or self.path, self.encoding)
 
 
-def file_reader(path: Path) -> str:
+def file_reader(path: Path, encoding: str = "utf-8") -> str:
     """A DuckDB table function reading a raw file, CSV as text."""
-    quoted = str(path).replace("'", "''")
     if path.suffix == ".csv":
-        return f"read_csv('{quoted}', all_varchar = true, header = true)"
-    return f"read_parquet('{quoted}')"
+        return f"read_csv({literal(path)}, all_varchar = true, header = true, encoding = {literal(encoding)})"
+    return f"read_parquet({literal(path)})"
 
 
-def _describe(probe: duckdb.DuckDBPyConnection, path: Path) -> tuple[tuple[str, ...], frozenset[str], frozenset[str]]:
-    """The file's columns, those it stores as text, and its zoned timestamps."""
+def _describe(probe: duckdb.DuckDBPyConnection, path: Path, reader: str) -> list[tuple[str, str]]:
+    """The file's columns and their types as DuckDB reads them."""
     try:
-        described = probe.execute(f"describe select * from {file_reader(path)}").fetchall()
+        return [(r[0], r[1]) for r in probe.execute(f"describe select * from {reader}").fetchall()]
     except duckdb.Error as exc:
         raise WarehouseError(f"{path}: cannot read the file: {str(exc).splitlines()[0]}") from None
-    return (tuple(r[0] for r in described), frozenset(r[0] for r in described if r[1] == "VARCHAR"),
-            frozenset(r[0] for r in described if r[1].startswith("TIMESTAMP WITH TIME ZONE")))
 
 
-def discover(source_dir: Path, formats: fmt.Formats = fmt.Formats()) -> list[RawFile]:
-    """Find and check every raw file under source_dir; raise WarehouseError naming every problem found."""
+#: the file types a typed (Parquet) column may have for each contract kind; text columns are read by formats
+TYPED_KINDS = {"date": ("DATE", "TIMESTAMP"), "timestamp": ("TIMESTAMP", "DATE"),
+               "number": ("DECIMAL", "INTEGER", "BIGINT", "SMALLINT", "TINYINT", "HUGEINT", "DOUBLE", "FLOAT",
+                          "UBIGINT", "UINTEGER", "USMALLINT", "UTINYINT")}
+
+
+def _typed_problems(path: Path, table: RawTable, described: list[tuple[str, str]]) -> list[str]:
+    """A typed column whose type cannot hold what the contract says (an integer 20220101 as a date)."""
+    kinds = dict(zip(table.columns, (fmt.kind(t) for t in table.types), strict=False))
+    problems = []
+    for column, data_type in described:
+        wanted = TYPED_KINDS.get(kinds.get(column, "text"))
+        if wanted and data_type != "VARCHAR" and not data_type.startswith(wanted):
+            problems.append(f"{path}: column {column} is {data_type} in the file but a {kinds[column]} in the "
+                            f"contract; export it as a {kinds[column]} (or as text, e.g. "
+                            f"{'2025-01-31' if kinds[column] == 'date' else '2025-01-31 09:30:00' if kinds[column] == 'timestamp' else '1234.50'})")
+    return problems
+
+
+def discover(source_dir: Path, formats: fmt.Formats = fmt.Formats(), scratch: Path | None = None) -> list[RawFile]:
+    """Find and check every raw file under source_dir; raise WarehouseError naming every problem found.
+    ``scratch``: a folder for normalised copies (mixed line endings); none: such a file is refused."""
     if not source_dir.is_dir():
         raise WarehouseError(f"{source_dir}: no such folder (expected DIR/<schema>/<table>.parquet|csv)")
     contract = {**raw_contract(), **connector_tables()}
@@ -97,13 +122,18 @@ def discover(source_dir: Path, formats: fmt.Formats = fmt.Formats()) -> list[Raw
                 if path.stat().st_size == 0:
                     found[qualified] = RawFile(table=table, path=path, columns=())
                     continue
-                columns, text_columns, zoned_columns = _describe(probe, path)
+                read_path = file_checks.readable(path, formats.encoding, scratch)
+                described = _describe(probe, path, file_reader(read_path, formats.encoding))
+                columns = tuple(c for c, _ in described)
                 # a connector's table may lack columns a sync did not bring (they load as nulls)
                 missing = [] if entry.name in connectors else [c for c in table.required_columns if c not in columns]
                 if missing:
                     raise WarehouseError(f"{path}: missing required column(s) {', '.join(missing)} of {qualified}")
-                raw = RawFile(table=table, path=path, columns=columns, text_columns=text_columns,
-                              zoned_columns=zoned_columns)
+                raw = RawFile(table=table, path=path, columns=columns,
+                              text_columns=frozenset(c for c, t in described if t == "VARCHAR"),
+                              zoned_columns=frozenset(c for c, t in described if t.startswith("TIMESTAMP WITH TIME ZONE")),
+                              read_path=None if read_path == path else read_path, encoding=formats.encoding)
+                problems += _typed_problems(path, table, described)
                 problems += _format_problems(probe, raw, formats)
                 found[qualified] = raw
     finally:
@@ -126,21 +156,21 @@ def _format_problems(probe: duckdb.DuckDBPyConnection, raw: RawFile, formats: fm
     columns = _typed_text_columns(raw)
     if not columns:
         return []
-    profile = probe.execute(fmt.profile_sql(columns, file_reader(raw.path))).fetchone()
+    profile = probe.execute(fmt.profile_sql(columns, raw.reader())).fetchone()
     return fmt.problems(str(raw.path), columns, profile, formats)
 
 
 def select_as_text(raw: RawFile, loaded_at: str, formats: fmt.Formats = fmt.Formats()) -> str:
     """The file's rows with every column as canonical text, the contract's columns first, loader columns filled."""
     if not raw.columns:  # an empty file: no rows, the contract's columns
-        columns = ", ".join(f'cast(null as varchar) as "{c}"' for c in raw.table.columns)
+        columns = ", ".join(f"cast(null as varchar) as {ident(c)}" for c in raw.table.columns)
         return f"select {columns} where false"
     typed = _typed_text_columns(raw)
     contract_cols = list(raw.table.columns)
     extra = [c for c in raw.columns if c not in contract_cols]
     parts = []
     for column in contract_cols + extra:
-        quoted = '"' + column.replace('"', '""') + '"'
+        quoted = ident(column)
         if column in typed:
             parts.append(f"{fmt.normalized(column, typed[column], formats)} as {quoted}")
         elif column in raw.zoned_columns:  # the instant in UTC (the reader's time zone), without an offset
@@ -148,12 +178,12 @@ def select_as_text(raw: RawFile, loaded_at: str, formats: fmt.Formats = fmt.Form
         elif column in raw.columns:
             parts.append(f"cast({quoted} as varchar) as {quoted}")
         elif column == "_loaded_at":
-            parts.append(f"'{loaded_at}' as {quoted}")
+            parts.append(f"{literal(loaded_at)} as {quoted}")
         elif column == "_is_deleted":
             parts.append(f"'false' as {quoted}")
         else:  # a connector column the file lacks
             parts.append(f"cast(null as varchar) as {quoted}")
-    return f"select {', '.join(parts)} from {file_reader(raw.path)}"
+    return f"select {', '.join(parts)} from {raw.reader()}"
 
 
 def load_timestamp() -> str:
@@ -173,18 +203,20 @@ def load(source_dir: Path, engine: Engine | Path, append: bool = False,
         from revenue_warehouse.engines.duckdb_engine import DuckDBEngine
 
         engine = DuckDBEngine(engine)
-    if formats.date_order not in fmt.DATE_ORDERS or formats.number_format not in fmt.NUMBER_FORMATS:
+    if (formats.date_order not in fmt.DATE_ORDERS or formats.number_format not in fmt.NUMBER_FORMATS
+            or formats.encoding not in file_checks.ENCODINGS):
         raise WarehouseError(f"unknown format {formats}: date order one of {fmt.DATE_ORDERS}, "
-                             f"number format one of {fmt.NUMBER_FORMATS}")
-    files = discover(source_dir, formats)
-    loaded_at = load_timestamp()
-    tables = [PreparedTable(raw.table, raw.path, select_as_text(raw, loaded_at, formats), not raw.columns)
-              for raw in files]
-    present = {raw.table.qualified for raw in files}
-    folders = {raw.table.schema for raw in files}
-    snapshot = [*raw_contract().values(), *(t for t in connector_tables().values() if t.schema in folders)]
-    absent = [t for t in snapshot if t.qualified not in present]
-    return engine.write(tables, absent, append)
+                             f"number format one of {fmt.NUMBER_FORMATS}, encoding one of {file_checks.ENCODINGS}")
+    with tempfile.TemporaryDirectory(prefix="warehouse-load-") as scratch:
+        files = discover(source_dir, formats, Path(scratch))
+        loaded_at = load_timestamp()
+        tables = [PreparedTable(raw.table, raw.path, select_as_text(raw, loaded_at, formats), not raw.columns)
+                  for raw in files]
+        present = {raw.table.qualified for raw in files}
+        folders = {raw.table.schema for raw in files}
+        snapshot = [*raw_contract().values(), *(t for t in connector_tables().values() if t.schema in folders)]
+        absent = [t for t in snapshot if t.qualified not in present]
+        return engine.write(tables, absent, append)
 
 
 def _replaced_text(replaces: list[str]) -> str:
@@ -212,7 +244,7 @@ def sources_report(db_path: Path) -> str:
         def rows(table: RawTable) -> int | None:
             if (table.schema, table.name) not in present:
                 return None
-            return con.execute(f'select count(*) from {table.schema}."{table.name}"').fetchone()[0]
+            return con.execute(f"select count(*) from {qualified(table.schema, table.name)}").fetchone()[0]
 
         lines, chosen = [f"build file: {db_path}", "raw contract (DIR/<schema>/<table>):"], {}
         metas = connectors()

@@ -36,9 +36,16 @@ WINDOWED = (
 )
 
 
+#: The policy's floor: no published figure may isolate fewer than 3 people, whatever a build was told
+#: (validate_vars in macros/vars.sql refuses min_group_size below it; a build file made otherwise is still
+#: checked against it).
+POLICY_FLOOR = 3
+
+
 def _min_group_size(con: duckdb.DuckDBPyConnection) -> int:
-    """The k the build used (the var min_group_size, recorded by the build)."""
-    return int(con.execute("select max(min_group_size) from intermediate.int_cost_privacy_evaluated").fetchone()[0])
+    """The k to check: the one the build used (var min_group_size, recorded by the build), at least the floor."""
+    built = con.execute("select max(min_group_size) from intermediate.int_cost_privacy_evaluated").fetchone()[0]
+    return max(int(built or 0), POLICY_FLOOR)
 
 
 def find_leaks(con: duckdb.DuckDBPyConnection, k: int) -> list[Leak]:

@@ -8,6 +8,8 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
+
 from revenue_warehouse.config import WarehouseError, dbt_target_path, utc_now
 from revenue_warehouse.db import connect, table_exists
 
@@ -32,14 +34,18 @@ class Run:
         """Append this run to audit.run_log of the given warehouse file."""
         con = connect(db_path)
         try:
-            con.execute(RUN_LOG_DDL)
-            con.execute(
-                "insert into audit.run_log values (?, ?, ?, ?, ?, ?, ?, ?)",
-                [self.run_id, self.command, self.started_at, utc_now(), status, self.dbt_invocation_id,
-                 json.dumps(self.mart_row_counts, sort_keys=True), message[:2000]],
-            )
+            self.record_into(con, status, message)
         finally:
             con.close()
+
+    def record_into(self, con: duckdb.DuckDBPyConnection, status: str, message: str = "") -> None:
+        """Append this run to audit.run_log of an open DuckDB connection."""
+        con.execute(RUN_LOG_DDL)
+        con.execute(
+            "insert into audit.run_log values (?, ?, ?, ?, ?, ?, ?, ?)",
+            [self.run_id, self.command, self.started_at, utc_now(), status, self.dbt_invocation_id,
+             json.dumps(self.mart_row_counts, sort_keys=True), message[:2000]],
+        )
 
 
 def last_dbt_invocation_id() -> str | None:

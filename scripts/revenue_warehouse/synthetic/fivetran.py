@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 
 from revenue_warehouse.pipeline.load import file_reader
+from revenue_warehouse.sql import ident, qualified
 
 __all__ = ["CONNECTORS", "ledger_in_base_currency", "to_fivetran"]
 
@@ -281,13 +282,13 @@ def _contract_views(con: duckdb.DuckDBPyConnection, contract_dir: Path) -> None:
     """Every contract file as a view ``<schema>.<table>`` with all columns as text (as the loader reads it)."""
     for path in sorted(contract_dir.glob("raw_*/*.*")):
         schema, table = path.parent.name, path.stem
-        con.execute(f"create schema if not exists {schema}")
-        con.execute(f"create or replace view {schema}.{table} as select columns(*)::varchar from {file_reader(path)}")
+        con.execute(f"create schema if not exists {ident(schema)}")
+        con.execute(f"create or replace view {qualified(schema, table)} as select columns(*)::varchar from {file_reader(path)}")
 
 
 def _write(con: duckdb.DuckDBPyConnection, sql: str, path: Path) -> int:
     options = "(format parquet, compression zstd)" if path.suffix == ".parquet" else "(format csv, header true)"
-    return con.execute(f"copy ({sql}) to '{path}' {options}").fetchone()[0]  # COPY answers the rows written
+    return con.execute(f"copy ({sql}) to ? {options}", [str(path)]).fetchone()[0]  # COPY answers the rows written
 
 
 def ledger_in_base_currency(contract_dir: Path) -> None:

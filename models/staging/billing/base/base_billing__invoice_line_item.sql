@@ -53,6 +53,13 @@ parsed as (
             when {{ enum_key('line_type') }} = 'subscription' and coalesce({{ to_type('quantity', 'integer') }}, 0) <= 0
                 then 'non_positive_quantity'
             when {{ to_type('period_end', 'date') }} <= {{ to_type('period_start', 'date') }} then 'invalid_period'
+            {#- a negative subscription line credits something: only a proration credit says what (the period
+                of its subscription it gives back); any other would read as a churn and a reactivation -#}
+            when
+                {{ enum_key('line_type') }} = 'subscription'
+                and {{ to_type('amount', 'decimal(18,2)') }} < 0
+                and not coalesce({{ parse_bool('is_proration') }}, false)
+                then 'negative_line_without_credit_target'
         end as _parse_reason
     from source
 ),

@@ -55,7 +55,7 @@ final as (
         {{ clean_text('property_amount') }} as amount,
         coalesce(
             upper({{ clean_text(optional_column(relation, 'property_deal_currency_code')) }}),
-            '{{ var("hubspot_currency", "USD") }}'
+            {{ sql_literal(var("hubspot_currency", "USD")) }}
         ) as currency_code,
         cast(cast(round(_probability * 100) as integer) as {{ dbt.type_string() }}) as probability,
         coalesce(

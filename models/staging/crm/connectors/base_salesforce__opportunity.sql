@@ -28,7 +28,7 @@ final as (
         {{ clean_text('amount') }} as amount,
         coalesce(
             {{ clean_text(optional_column(relation, 'currency_iso_code')) }},
-            '{{ var("salesforce_currency", "USD") }}'
+            {{ sql_literal(var("salesforce_currency", "USD")) }}
         ) as currency_code,
         {{ clean_text('probability') }} as probability,
         {{ mapped_value('forecast_category', 'forecast_category') }} as forecast_category,

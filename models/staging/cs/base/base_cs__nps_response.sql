@@ -6,7 +6,7 @@ source as (
 
 parsed as (
     select
-        {{ raw_metadata('source', 'id', has_deleted_flag=false) }},
+        {{ raw_metadata('source', 'id', has_deleted_flag=false, raw=('cs', 'nps_response')) }},
         {{ clean_text('id') }} as nps_response_id,
         {{ clean_text('account_id') }} as account_id,
         {{ to_type('responded_at', 'timestamp') }} as responded_at,

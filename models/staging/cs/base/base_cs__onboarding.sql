@@ -7,7 +7,7 @@ source as (
 
 parsed as (
     select
-        {{ raw_metadata('source', 'id', has_deleted_flag=false) }},
+        {{ raw_metadata('source', 'id', has_deleted_flag=false, raw=('cs', 'onboarding')) }},
         {{ clean_text('id') }} as onboarding_id,
         {{ clean_text('account_id') }} as account_id,
         {{ to_type('started_on', 'date') }} as started_on,

@@ -6,7 +6,9 @@ source as (
 
 parsed as (
     select
-        {{ raw_metadata('source', "currency_code || '|' || rate_month", has_deleted_flag=false) }},
+        {{ raw_metadata(
+            'source', "currency_code || '|' || rate_month", has_deleted_flag=false, raw=('finance', 'fx_rate')
+        ) }},
         upper({{ clean_text('currency_code') }}) as currency_code,
         {{ to_type('rate_month', 'date') }} as rate_month,
         {{ to_type('usd_per_unit', 'decimal(18,8)') }} as usd_per_unit,

@@ -42,7 +42,7 @@ departments as (
         on line_tracking.tracking_category_id = tracking_categories.tracking_category_id
     where
         lower({{ clean_text('tracking_categories.name') }})
-        = lower('{{ var("xero_department_category", "Department") }}')
+        = lower({{ sql_literal(var("xero_department_category", "Department")) }})
     group by line_tracking.journal_line_id
 ),
 
@@ -59,7 +59,7 @@ final as (
         coalesce({{ clean_text('journal_lines.account_name') }}, {{ clean_text('accounts.name') }}) as account_name,
         departments.department,
         {{ clean_text('journal_lines.net_amount') }} as amount,
-        coalesce(base_currency.currency_code, '{{ var("xero_base_currency", "USD") }}') as currency_code,
+        coalesce(base_currency.currency_code, {{ sql_literal(var("xero_base_currency", "USD")) }}) as currency_code,
         cast(null as {{ dbt.type_string() }}) as vendor,
         coalesce(
             {{ clean_text('journal_lines._fivetran_synced') }},

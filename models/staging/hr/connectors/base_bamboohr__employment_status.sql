@@ -75,7 +75,7 @@ final as (
             else coalesce(
                 _fte,
                 case
-                    when _employment_type = 'part_time' then '{{ var("bamboohr_part_time_fte", 0.5) }}'
+                    when _employment_type = 'part_time' then {{ sql_literal(var("bamboohr_part_time_fte", 0.5)) }}
                     when _employment_type is not null then '1'
                 end
             )
