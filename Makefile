@@ -41,16 +41,16 @@ bench: install
 test: install spark-deps
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-serial test-side
 
-# beside the serial suite: the Spark suite, the PostgreSQL one, then the connectors' builds (own dbt target
-# paths and pytest temp dirs)
+# beside the serial suite: sqlfluff, the Spark suite, the PostgreSQL one, then the connectors' builds (own
+# dbt target paths and pytest temp dirs; sqlfluff renders with the lint target, in memory)
 test-side:
-	$(MAKE) --no-print-directory -j1 test-spark test-postgres test-connectors
+	$(MAKE) --no-print-directory -j1 lint test-spark test-postgres test-connectors
 
 test-serial:
-	$(MAKE) --no-print-directory -j1 lint bouncer fixture contracts pytest test-late-data
+	$(MAKE) --no-print-directory -j1 bouncer fixture contracts pytest test-late-data
 
 lint: install
-	$(BIN)/sqlfluff lint --processes 2 models tests analyses
+	DBT_TARGET_PATH=build/lint-target $(BIN)/sqlfluff lint --processes 2 models tests analyses
 
 parse: install
 	$(BIN)/dbt parse $(DBT_FLAGS) --target lint --warn-error-options '{"error": ["Deprecations"]}'

@@ -94,3 +94,29 @@ def test_formats_and_snapshot_load_the_same_on_postgresql(tmp_path: Path) -> Non
         assert con.execute("select count(*) from raw_billing.invoice").fetchall() == [(0,)]
     finally:
         con.close()
+
+
+def test_sql_in_a_header_is_a_column_name_on_postgresql(tmp_path: Path) -> None:
+    """Issue 21, finding 1 on the PostgreSQL engine: a header that closes the identifier and runs SQL is a
+    column of that exact name; the table it tries to drop is still there."""
+    from revenue_warehouse.engines.postgres import Connection, PostgresEngine, recreate_database
+    from revenue_warehouse.pipeline.load import load
+
+    hostile = 'y" text; drop table raw_hr.compensation; --'
+    raw = tmp_path / "raw"
+    (raw / "raw_finance").mkdir(parents=True)
+    (raw / "raw_finance/gl_entry.csv").write_text(
+        "id,posted_date,account_code,account_name,department,amount,currency_code,vendor,"
+        + '"' + hostile.replace('"', '""') + '"\nG1,2022-01-13,6000,Ads,Marketing,12,USD,X,1\n')
+    database = "warehouse_test_hostile"
+    recreate_database(database)
+    load(raw, PostgresEngine(database))
+    con = Connection(database)
+    try:
+        columns = [r[0] for r in con.execute("select column_name from information_schema.columns where "
+                                             "table_schema = 'raw_finance' and table_name = 'gl_entry'").fetchall()]
+        assert hostile in columns
+        assert con.execute("select count(*) from information_schema.tables where table_schema = 'raw_hr' "
+                           "and table_name = 'compensation'").fetchall() == [(1,)]
+    finally:
+        con.close()

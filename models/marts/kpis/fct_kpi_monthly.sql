@@ -48,7 +48,7 @@ unpivoted as (
         month,
         '{{ kpi.name }}' as kpi_name,
         '{{ kpi.label }}' as kpi_label,
-        case when not {{ kpi_input_empty(kpi.inputs) }} then cast({{ kpi.name }} as decimal(18, 6)) end as kpi_value,
+        cast(case when not {{ kpi_input_empty(kpi.inputs) }} then {{ kpi.name }} end as decimal(18, 6)) as kpi_value,
         '{{ kpi.unit }}' as unit,
         '{{ kpi.stage }}' as stage,
         '{{ kpi.owner }}' as owner_function,

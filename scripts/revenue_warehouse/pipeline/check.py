@@ -361,11 +361,27 @@ def summary(results: list[CheckResult]) -> str:
     return "\n".join(lines)
 
 
+#: DuckDB's memory for the checks: half the machine, at most 8 GB (it spills to disk beyond; a check must
+#: never take the machine down, as one 0001-01-01 invoice once did through a 24,300-month window).
+CHECK_MEMORY_FRACTION, CHECK_MEMORY_CAP_GB = 0.5, 8
+
+
+def check_memory_limit() -> str:
+    import os
+
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        total = 4 << 30
+    return f"{max(1, min(CHECK_MEMORY_CAP_GB, int(total * CHECK_MEMORY_FRACTION) >> 30))}GB"
+
+
 def check_path(db_path: Path, run_id: str) -> list[CheckResult]:
     from revenue_warehouse.db import connect
 
     con = connect(db_path)
     try:
+        con.execute(f"set memory_limit = '{check_memory_limit()}'")  # a number and a unit, never input
         return run_checks(con, run_id)
     finally:
         con.close()
