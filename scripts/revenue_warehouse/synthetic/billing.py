@@ -229,6 +229,7 @@ def _billing(seed: int, scale: float, fx: dict) -> tuple[dict[str, Columns], dic
     paid = status == "paid"
     resync = paid & (rng.random(n_inv) < 0.35) & (inv_kind != "trial")
     paid_on = np.minimum(inv_date + rng.integers(3, 30, n_inv) * DAY, shared.WINDOW_END)
+    resync &= paid_on > inv_date  # a re-sync is a later load: paid on the day of the extract, loaded paid once
     inv_rows = np.concatenate([np.arange(n_inv), np.flatnonzero(resync)])
     inv_status = np.concatenate([np.where(resync, "open", status), status[resync]])
     # an invoice still open at the end is re-synced every night (dunning updates it), its lines with it
