@@ -187,16 +187,17 @@ def demo_summary(build_file: Path, published: Path) -> str:
     con = connect(published, read_only=True)
     try:
         rows = con.execute("""
-            select month, kpi_name, kpi_value, value_status, target_comparison, target_value, is_on_target,
-                is_month_complete
+            select month, kpi_name, kpi_value, value_status, target_comparison, target_value, is_on_target
             from marts.fct_kpi_monthly
-            where month = (select max(month) from marts.fct_kpi_monthly)
+            where month = (select coalesce(max(month) filter (where is_month_complete), max(month))
+                           from marts.fct_kpi_monthly)
                 and list_contains(?, kpi_name)
         """, [list(SUMMARY_KPIS)]).fetchall()
+        unfinished = con.execute("select max(month) from marts.fct_kpi_monthly where not is_month_complete").fetchone()[0]
     finally:
         con.close()
-    month, complete = rows[0][0], rows[0][-1]
-    kpi = {r[1]: r[2:-1] for r in rows}
+    month = rows[0][0]
+    kpi = {r[1]: r[2:] for r in rows}
 
     def shown(name: str, fmt: str, prefix: str = "") -> str:
         value, status, comparison, target, on_target = kpi.get(name, (None, "no_data", None, None, None))
@@ -209,7 +210,11 @@ def demo_summary(build_file: Path, published: Path) -> str:
 
     return "\n".join([
         "",
-        f"Headline KPIs for {month:%B %Y}{'' if complete else ' (month to date: the month is not over yet)'}:",
+        # a month not over yet has its costs whole but not yet all its revenue (billed in advance): the headline
+        # is the last complete month, the month to date is in the marts and the report, flagged
+        f"Headline KPIs for {month:%B %Y}"
+        + (f" (the last complete month; {unfinished:%B %Y} is month to date: is_month_complete = false):"
+           if unfinished and unfinished > month else " (month to date):" if unfinished else ":"),
         f"  revenue per head (TTM)  {shown('revenue_per_head_ttm_usd', ',.0f', '$')}   (north star)",
         f"  ARR                     {shown('arr_usd', ',.0f', '$')}   with {shown('avg_fte', ',.1f')} average FTE",
         f"  NRR                     {shown('nrr', '.1%')}",

@@ -172,8 +172,9 @@ def _latest_per_column(raw: Path) -> dict[str, dt.date]:
 def test_the_demo_on_any_day_ends_today_fresh_and_says_whether_its_month_is_over(tmp_path: Path, today: str) -> None:
     """`warehouse demo` (what `make demo` runs) on five calendar days, all from WAREHOUSE_TODAY, never the wall
     clock: the company's history ends that day (nothing dated or loaded later), no source is stale, the
-    summary fits one screen without tracebacks and says when its month is not over, the published KPI mart
-    and `warehouse status` name that month and as-of date, and the report is written for it."""
+    summary fits one screen without tracebacks and headlines the last complete month, saying when today's
+    is month to date; the published KPI mart and `warehouse status` name that month and as-of date, and the
+    report is written for it."""
     day = dt.date.fromisoformat(today)
     month_over = (day + dt.timedelta(days=1)).day == 1
     output, env = _demo(tmp_path, today=today)
@@ -189,7 +190,9 @@ def test_the_demo_on_any_day_ends_today_fresh_and_says_whether_its_month_is_over
     assert "Traceback" not in output and " START " not in output, "no dbt node log"
     assert any(line.strip().startswith("dbt: PASS=") for line in lines)
     assert "source_freshness" not in output, "the demo calls its own data stale"
-    headline = f"Headline KPIs for {day:%B %Y}" + ("" if month_over else " (month to date")
+    last_complete = day if month_over else day.replace(day=1) - dt.timedelta(days=1)
+    headline = f"Headline KPIs for {last_complete:%B %Y}" + (":" if month_over else
+                                                            f" (the last complete month; {day:%B %Y} is month to date")
     assert headline in output and ("month to date" in output) is not month_over, output[-1500:]
 
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
