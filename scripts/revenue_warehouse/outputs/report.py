@@ -229,7 +229,9 @@ def build_report(published: Path) -> str:
         kpis = {r[0]: r[1] for r in latest}
         statuses = {r[0]: r[2] for r in latest}
         targets = {r[0]: (r[4], float(r[3])) for r in latest if r[3] is not None}
-        as_of = con.execute("select max(month) from marts.fct_kpi_monthly").fetchone()[0]
+        as_of, as_of_complete = con.execute(
+            "select max(month), bool_and(is_month_complete) filter (where month = (select max(month) from "
+            "marts.fct_kpi_monthly)) from marts.fct_kpi_monthly").fetchone()
         north_star = con.execute("select kpi_name from marts.fct_kpi_monthly where is_north_star limit 1").fetchone()[0]
         # why a KPI's values are null, the most frequent reason over the window (for empty charts)
         null_reasons: dict[str, str] = {}
@@ -390,7 +392,7 @@ def build_report(published: Path) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style></head>
 <body>
 <h1>Revenue per head — KPI report</h1>
-<p class="sub">As of {as_of:%B %Y}. Every figure is read from the published marts (fct_kpi_monthly,
+<p class="sub">As of {as_of:%B %Y}{'' if as_of_complete is not False else ' (month to date: the month is not over, so its revenue is not all billed yet)'}. Every figure is read from the published marts (fct_kpi_monthly,
 fct_revenue_per_head, fct_unit_economics). Definitions: docs/metrics.md.</p>
 <div class="tiles">{"".join(f'<div class="tile{css}">{html.escape(text)}<b>{html.escape(value)}</b><small>{html.escape(note)}</small></div>' for text, value, css, note in tiles)}
 <div class="tile">Data quality<b><span class="pass">{counts["pass"]}</span> / <span class="warn">{counts["warn"]}</span> / <span class="fail">{counts["fail"]}</span></b>pass / warn / fail</div></div>
