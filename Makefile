@@ -41,13 +41,13 @@ bench: install
 test: install spark-deps
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-serial test-side
 
-# beside the serial suite: sqlfluff, the Spark suite, the PostgreSQL one, then the connectors' builds (own
-# dbt target paths and pytest temp dirs; sqlfluff renders with the lint target, in memory)
+# beside the serial suite: sqlfluff, the Spark suite, the PostgreSQL one, the connectors' builds, the late-data
+# builds (own dbt target paths and pytest temp dirs; sqlfluff renders with the lint target, in memory)
 test-side:
-	$(MAKE) --no-print-directory -j1 lint test-spark test-postgres test-connectors
+	$(MAKE) --no-print-directory -j1 lint test-spark test-postgres test-connectors test-late-data
 
 test-serial:
-	$(MAKE) --no-print-directory -j1 bouncer fixture contracts pytest test-late-data
+	$(MAKE) --no-print-directory -j1 bouncer fixture contracts pytest
 
 lint: install
 	DBT_TARGET_PATH=build/lint-target $(BIN)/sqlfluff lint --processes 2 models tests analyses

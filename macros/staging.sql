@@ -278,21 +278,18 @@ select * from final
 
 {#-
     Input guards (docs/metrics.md, "Input guards"), as reasons for raw_metadata():
-      implausible_date - a date before 1990-01-01, or more than 366 days after the row's load (its
-                         _loaded_at; for _loaded_at itself, after now): one 0001-01-01 must not widen the
-                         reporting window to 24,000 months;
+      implausible_date - a date before 1990-01-01, or more than 366 days after the load (the build's
+                         today, warehouse_now(): a backfill stamped with an old _loaded_at still counts):
+                         one 0001-01-01 must not widen the reporting window to 24,000 months;
       out_of_range     - a number the contract's type cannot hold (1e20 as decimal(18,2)), or a money
                          amount of 1e11 or more in its currency: the marts' decimal(18,6) sums must hold it.
 -#}
 {% macro input_guard_reasons(source_name, table_name) -%}
-    {%- set loaded_day = 'cast(' ~ to_type('_loaded_at', dbt.type_timestamp()) ~ ' as date)' -%}
-    when {{ loaded_day }} < {{ earliest_plausible_date() }}
-        or {{ loaded_day }} > cast({{ dbt.dateadd('day', 366, warehouse_now()) }} as date)
-        then 'implausible_date'
-    {%- for column, data_type in contract_types(source_name, table_name) %}
+    {%- set latest = 'cast(' ~ dbt.dateadd('day', 366, warehouse_now()) ~ ' as date)' -%}
+    {%- for column, data_type in [('_loaded_at', 'timestamp')] + contract_types(source_name, table_name) %}
     {%- if data_type in ('date', 'timestamp') %}
     {%- set day = 'cast(' ~ to_type(column, data_type) ~ ' as date)' %}
-    when {{ day }} < {{ earliest_plausible_date() }} or {{ day }} > {{ dbt.dateadd('day', 366, loaded_day) }}
+    when {{ day }} < {{ earliest_plausible_date() }} or {{ day }} > {{ latest }}
         then 'implausible_date'
     {%- else %}
     {%- set digits = modules.re.findall('[0-9]+', data_type) | map('int') | list %}
