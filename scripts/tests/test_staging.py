@@ -95,3 +95,19 @@ def test_rows_in_equal_staged_plus_quarantined_plus_superseded_plus_deleted(mess
             assert rows_in == staged + quarantined + superseded + deleted, table
         # re-syncs and soft deletes are present in the messy data, and accounted for
         assert counts["raw_billing.invoice"][3] > 0 and counts["raw_crm.lead"][4] > 0
+
+
+def test_the_input_guards_know_every_typed_contract_column() -> None:
+    """macros/staging.sql contract_types() (what implausible_date and out_of_range read) lists exactly the
+    typed columns of the sources' YAML: a column added to the contract cannot escape the guards."""
+    import ast
+
+    from revenue_warehouse.config import PROJECT_ROOT
+
+    text = (PROJECT_ROOT / "macros" / "staging.sql").read_text()
+    body = text.split("{%- set types = ", 1)[1].split(" -%}", 1)[0]
+    listed = {f"raw_{name}": [tuple(pair) for pair in columns] for name, columns in ast.literal_eval(body).items()}
+    expected = {name: [(c, t) for c, t in zip(table.columns, table.types)
+                       if t not in ("varchar", "boolean") and c != "_loaded_at"]
+                for name, table in raw_contract().items()}
+    assert listed == expected
