@@ -44,15 +44,34 @@ def cmd_generate(args: argparse.Namespace) -> None:
 
 
 def _print_loaded(results: list, append: bool = False) -> None:
+    """One line per table loaded or emptied; one line for the contract tables that loaded connectors stand
+    for (their files are not expected), one per connector for the tables of a full export not read."""
+    from revenue_warehouse.config import connectors
+    from revenue_warehouse.pipeline.load import replaced_text
+
+    metas = connectors()
+    loaded = sorted({r.table.split(".")[0] for r in results if r.path is not None and not r.ignored} & set(metas))
+    replaced = {t for c in loaded for t in metas[c]["replaces"]}
     for result in results:
+        if result.ignored or (result.path is None and result.table in replaced):
+            continue
         if result.path is None:
             origin = "no file: left as it was" if append else "no file: now empty (the load is a snapshot of DIR)"
         else:
             origin = result.path.name + (" (empty file)" if result.empty_file else "")
         print(f"    {result.table:<34} {result.rows:>10,}  {origin}")
-    emptied = [r.table for r in results if r.path is None]
+    stood_for = sorted(r.table for r in results if r.path is None and r.table in replaced)
+    if stood_for:
+        print(f"    {replaced_text(stood_for)}: no files, the {', '.join(loaded)} folder(s) stand for them "
+              f"({len(stood_for)} tables {'left as they were' if append else 'now empty'}; build with the vars "
+              f"`warehouse sources` prints)")
+    emptied = [r.table for r in results if r.path is None and r.table not in replaced]
     if emptied and not append:
         print(f"    {len(emptied)} table(s) had no file and are now empty: {', '.join(emptied)}")
+    for connector in sorted({r.table.split(".")[0] for r in results if r.ignored}):
+        names = sorted(r.table.split(".", 1)[1] for r in results if r.ignored and r.table.startswith(connector + "."))
+        shown = ", ".join(names[:6]) + (", ..." if len(names) > 6 else "")
+        print(f"    {connector}: {len(names)} table(s) not used by the warehouse, not loaded ({shown})")
 
 
 def cmd_load(args: argparse.Namespace) -> None:
@@ -87,11 +106,18 @@ def cmd_check(args: argparse.Namespace) -> None:
     from revenue_warehouse.pipeline.check import check_path, summary
     from revenue_warehouse.pipeline.runs import Run
 
+    from revenue_warehouse.pipeline.build import parse_vars
+    from revenue_warehouse.pipeline.runs import last_build_vars, vars_text
+
     db = warehouse_path()
     if not db.exists():
         raise WarehouseError(f"{db}: warehouse file not found (run `warehouse demo` or `warehouse build` first)")
-    run_dbt(["source", "freshness"], db, quiet=True)
-    run = Run("check")
+    # the sources the build read (a connector's, not the contract tables it replaces): the last build's vars
+    vars_ = parse_vars(args.vars) if args.vars else last_build_vars(db)
+    if vars_:
+        print(f"    vars: {vars_text(vars_)} ({'--vars' if args.vars else 'those of the last build'})")
+    run_dbt(["source", "freshness"], db, vars_, quiet=True)
+    run = Run("check", vars=vars_)
     results = check_path(db, run.run_id)
     print(summary(results))
     failed = [r for r in results if r.status == "fail"]
@@ -121,9 +147,12 @@ def cmd_export(args: argparse.Namespace) -> None:
 
 
 def cmd_sources(args: argparse.Namespace) -> None:
-    from revenue_warehouse.pipeline.load import sources_report
+    from revenue_warehouse.pipeline.load import database_report, database_tables, sources_report
 
-    print(sources_report(warehouse_path()))
+    if args.database:  # an ELT tool's schemas, whatever they are named, in the database dbt builds in
+        print(database_report(*database_tables(args.target)))
+    else:
+        print(sources_report(warehouse_path()))
 
 
 def cmd_status(args: argparse.Namespace) -> None:
@@ -295,6 +324,8 @@ def parser() -> argparse.ArgumentParser:
     b.set_defaults(func=cmd_build)
 
     c = command("check", "data-quality checks on the build file (results in audit.check_results)")
+    c.add_argument("--vars", default=None, metavar="YAML",
+                   help="dbt vars for the freshness check (default: those of the last build, from audit.run_log)")
     c.set_defaults(func=cmd_check)
 
     r = command("report", "write the KPI report (self-contained HTML) from the published marts")
@@ -308,6 +339,11 @@ def parser() -> argparse.ArgumentParser:
     e.set_defaults(func=cmd_export)
 
     so = command("sources", "which raw contract and connector tables the warehouse holds, and the vars to set")
+    so.add_argument("--database", action="store_true",
+                    help="find connector schemas an ELT tool (Fivetran) wrote into the database, whatever their "
+                         "names, and print the vars (with <connector>_schema) that build from them")
+    so.add_argument("--target", choices=["duckdb", "postgres"], default="duckdb",
+                    help="with --database: the DuckDB file (WAREHOUSE_PATH) or the PostgreSQL database (PG* env)")
     so.set_defaults(func=cmd_sources)
 
     st = command("status", "as-of date, reporting window, last runs, check counts and the published file's age")

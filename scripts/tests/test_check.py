@@ -88,8 +88,10 @@ def _audit(rows: list[tuple], quarantined: list[tuple[str, str]], thresholds: tu
     con = duckdb.connect(":memory:")
     con.execute("create schema audit")
     con.execute("create table audit.raw_row_counts (source_table varchar, rows_in int, rows_quarantined int, "
-                "quarantine_warn_rate double, quarantine_error_rate double, quarantine_error_min_rows int)")
-    con.executemany("insert into audit.raw_row_counts values (?, ?, ?, ?, ?, ?)", [r + thresholds for r in rows])
+                "quarantine_warn_rate double, quarantine_error_rate double, quarantine_error_min_rows int, "
+                "loaded_from varchar)")
+    con.executemany("insert into audit.raw_row_counts values (?, ?, ?, ?, ?, ?, ?)",
+                    [r[:3] + thresholds + (r[3] if len(r) > 3 else r[0],) for r in rows])
     con.execute("create table audit.quarantined_rows (source_table varchar, reason varchar)")
     if quarantined:
         con.executemany("insert into audit.quarantined_rows values (?, ?)", quarantined)
@@ -120,3 +122,29 @@ def test_quarantine_fails_only_above_rate_and_minimum_count_and_names_reasons() 
         assert results["quarantine_rate:raw_billing.invoice"].status == "pass"
     with _audit(rows, refunds + invoices, thresholds=(0.02, 0.3, 2)) as con:
         assert {r.check_name: r for r in quarantine_rates(con)}["quarantine_rate:raw_billing.refund"].status == "fail"
+    stripe = [("raw_billing.refund", 6, 2, "stripe (adapter base_stripe__refund)")]
+    with _audit(stripe, refunds) as con:  # rows a connector's adapter brought: the message names both
+        details = quarantine_rates(con)[0].details
+        assert details.startswith("rows from stripe (adapter base_stripe__refund): 2 of 6 rows quarantined"), details
+        assert "source_table = 'raw_billing.refund'" in details
+
+
+def test_deal_owners_without_an_employee_are_counted_not_integration_users() -> None:
+    """Issue 22, finding 6: an owner whose e-mail matches no employee (HubSpot links by e-mail only) is a
+    warning naming how many owners and deals; an integration user owning no deal is not counted."""
+    from revenue_warehouse.pipeline.check import deal_owners_linked
+
+    with duckdb.connect(":memory:") as con:
+        con.execute("create schema staging")
+        con.execute("create table staging.stg_crm__users (user_id varchar, employee_id varchar)")
+        con.executemany("insert into staging.stg_crm__users values (?, ?)",
+                        [("o1", "E1"), ("o2", None), ("zapier", None)])
+        con.execute("create table staging.stg_crm__opportunities (opportunity_id varchar, owner_user_id varchar)")
+        con.executemany("insert into staging.stg_crm__opportunities values (?, ?)",
+                        [("d1", "o1"), ("d2", "o2"), ("d3", "o2"), ("d4", "o9")])
+        result = deal_owners_linked(con)[0]
+        assert result.status == "warn" and result.observed_value == 2
+        assert result.details.startswith("2 of 3 opportunity owners (3 opportunities) match no employee")
+        con.execute("update staging.stg_crm__users set employee_id = 'E2' where user_id = 'o2'")
+        con.execute("delete from staging.stg_crm__opportunities where owner_user_id = 'o9'")
+        assert deal_owners_linked(con)[0].status == "pass"

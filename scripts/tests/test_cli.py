@@ -123,8 +123,11 @@ def test_published_file_defaults_next_to_the_build_file(monkeypatch: pytest.Monk
 
 
 #: The calendar the demo is tried on (WAREHOUSE_TODAY): a month's first day, the 6th (the day issue 20's
-#: NPS went stale), mid-month, a month's last day (a complete month), and a leap day.
+#: NPS went stale), mid-month, a month's last day (a complete month), and a leap day. The generated company
+#: is checked on every day (window, nothing after the day, every source fresh); the whole demo runs on the
+#: three that differ in kind (month to date of one day, a complete month, a leap day).
 CALENDAR = ["2026-12-01", "2026-12-06", "2026-12-15", "2026-12-31", "2028-02-29"]
+WHOLE_DEMO = ["2026-12-01", "2026-12-31", "2028-02-29"]
 
 
 def _demo(folder: Path, *options: str, today: str) -> tuple[str, dict]:
@@ -168,22 +171,81 @@ def _latest_per_column(raw: Path) -> dict[str, dt.date]:
     return latest
 
 
+def _warn_after_days() -> dict[str, int]:
+    """Each contract source table's freshness warning age in days, read from the sources' YAML (a table's
+    own setting over its source's; ``freshness: null`` exempts it)."""
+    import yaml
+
+    days = {"day": 1, "hour": 1 / 24, "minute": 1 / 1440}
+    rules = {}
+    for path in sorted((PROJECT_ROOT / "models" / "staging").glob("*/_*__sources.yml")):
+        for source in yaml.safe_load(path.read_text())["sources"]:
+            if not str(source.get("schema", "")).startswith("raw_"):
+                continue
+            default = (source.get("config") or {}).get("freshness") or source.get("freshness")
+            for table in source["tables"]:
+                config = table.get("config") or {}
+                rule = config["freshness"] if "freshness" in config else table.get("freshness", default)
+                if rule and rule.get("warn_after"):
+                    warn = rule["warn_after"]
+                    rules[f"{source['schema']}.{table['name']}"] = warn["count"] * days[warn["period"]]
+    return rules
+
+
+def _stale_tables(raw: Path, day: dt.date) -> dict[str, float]:
+    """Tables whose newest ``_loaded_at`` is older than their warning age at the end of ``day`` (the latest
+    moment a build that day can check them): an independent recomputation of dbt's source freshness."""
+    snapshot = dt.datetime.combine(day, dt.time(23, 59, 59))
+    stale = {}
+    with duckdb.connect() as con:
+        for table, warn_days in _warn_after_days().items():
+            files = list(raw.glob(f"{table.replace('.', '/')}.*"))
+            assert files, f"{table}: no file generated"
+            newest = con.execute("select max(try_cast(_loaded_at as timestamp)) from read_parquet(?)",
+                                 [str(files[0])]).fetchone()[0]
+            age = (snapshot - newest).total_seconds() / 86400 if newest else float("inf")
+            if age >= warn_days:
+                stale[table] = round(age, 1)
+    return stale
+
+
 @pytest.mark.parametrize("today", CALENDAR)
+def test_the_company_on_any_day_ends_that_day_and_no_source_is_stale(tmp_path: Path, today: str) -> None:
+    """The generated company on each calendar day: 48 months ending that day, nothing dated or loaded after
+    it, and every source table with a freshness rule loaded recently enough at the end of the day."""
+    from revenue_warehouse.synthetic.generate import generate
+
+    day = dt.date.fromisoformat(today)
+    manifest = generate(tmp_path / "raw", scale=0.05, end_date=today)
+    first = day.year * 12 + day.month - 1 - 47  # 48 months, the last one today's
+    assert manifest["end_date"] == today and manifest["window"] == [f"{first // 12:04d}-{first % 12 + 1:02d}-01", today]
+    latest = _latest_per_column(tmp_path / "raw")
+    assert len(latest) > 25 and max(latest.values()) == day, {k: v for k, v in latest.items() if v > day}
+    assert len(_warn_after_days()) >= 12
+    assert _stale_tables(tmp_path / "raw", day) == {}
+
+
+def test_the_stale_recomputation_sees_a_stale_table(tmp_path: Path) -> None:
+    """The recomputation above is not vacuous: the same company seven weeks later is stale."""
+    from revenue_warehouse.synthetic.generate import generate
+
+    generate(tmp_path / "raw", scale=0.02, end_date="2026-12-06")
+    stale = _stale_tables(tmp_path / "raw", dt.date(2027, 1, 24))
+    assert "raw_billing.invoice" in stale and stale["raw_billing.invoice"] > 48
+
+
+@pytest.mark.parametrize("today", WHOLE_DEMO)
 def test_the_demo_on_any_day_ends_today_fresh_and_says_whether_its_month_is_over(tmp_path: Path, today: str) -> None:
-    """`warehouse demo` (what `make demo` runs) on five calendar days, all from WAREHOUSE_TODAY, never the wall
-    clock: the company's history ends that day (nothing dated or loaded later), no source is stale, the
-    summary fits one screen without tracebacks and headlines the last complete month, saying when today's
-    is month to date; the published KPI mart and `warehouse status` name that month and as-of date, and the
-    report is written for it."""
+    """`warehouse demo` (what `make demo` runs) on three kinds of day, all from WAREHOUSE_TODAY, never the
+    wall clock: no source is stale (dbt's own freshness), the summary fits one screen without tracebacks
+    and headlines the last complete month, saying when today's is month to date; the published KPI mart
+    and `warehouse status` name that month and as-of date, and the report is written for it."""
     day = dt.date.fromisoformat(today)
     month_over = (day + dt.timedelta(days=1)).day == 1
     output, env = _demo(tmp_path, today=today)
 
     manifest = json.loads((tmp_path / "data" / "raw" / "_generation.json").read_text())
-    first = day.year * 12 + day.month - 1 - 47  # 48 months, the last one today's
-    assert manifest["end_date"] == today and manifest["window"] == [f"{first // 12:04d}-{first % 12 + 1:02d}-01", today]
-    latest = _latest_per_column(tmp_path / "data" / "raw")
-    assert len(latest) > 25 and max(latest.values()) == day, {k: v for k, v in latest.items() if v > day}
+    assert manifest["end_date"] == today
 
     lines = output.strip().splitlines()
     assert len(lines) <= 80, f"{len(lines)} lines:\n{output}"

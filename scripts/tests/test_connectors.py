@@ -174,20 +174,100 @@ def round_trip_raw(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     ledger_in_base_currency(twin)
     rows = to_fivetran(contract_raw, root / "fivetran_raw", "csv")
     assert rows["stripe.invoice_line_item"] > 100 and rows["hubspot.deal_property_history"] > 100
+    # a full export: the tables no adapter reads are there too (and the salesforce build's load lists them)
+    assert rows["hubspot.engagement"] > 100 and rows["stripe.balance_transaction"] > 100
+    with duckdb.connect() as con:  # one-off invoice items as Stripe lands them: a one-time price, an instant period
+        assert con.execute(f"""
+            select count(*) from read_csv('{root / "fivetran_raw" / "stripe" / "invoice_line_item.csv"}',
+                all_varchar = true) as line
+            inner join read_csv('{root / "fivetran_raw" / "stripe" / "price.csv"}', all_varchar = true) as price
+                on line.price_id = price.id
+            where line.type = 'invoiceitem' and price.type = 'one_time' and line.period_start = line.period_end
+                and line.subscription_id is not null""").fetchone()[0] >= 5
     return {"root": root, "contract": twin, "fivetran": root / "fivetran_raw"}
+
+
+#: the HubSpot build reads a Fivetran destination: schemas as a company names its connectors, not their names
+DESTINATION_SCHEMAS = {"stripe": "stripe_live", "hubspot": "hubspot_eu", "salesforce": "salesforce",
+                       "xero": "xero_acme", "bamboohr": "bamboo_hr"}
+
+
+def _as_fivetran_destination(fivetran_raw: Path, db: Path) -> None:
+    """Write the fivetran layout straight into a DuckDB file as a Fivetran destination holds it, with no
+    `warehouse load`: one schema per connector (named as in DESTINATION_SCHEMAS), the file's columns and every
+    other column of the connector's table (those the sync did not fill are null), the company's fx rates and CS tables
+    in raw_finance / raw_cs, as another pipeline of theirs would write them."""
+    from revenue_warehouse.config import connector_tables, raw_contract
+
+    tables = {**raw_contract(), **connector_tables()}
+    with duckdb.connect(str(db)) as con:
+        for folder in sorted(p for p in fivetran_raw.iterdir() if p.is_dir()):
+            schema = DESTINATION_SCHEMAS.get(folder.name, folder.name)
+            con.execute(f'create schema if not exists "{schema}"')
+            for path in sorted(folder.glob("*.csv")):
+                table = tables.get(f"{folder.name}.{path.stem}")  # None: a table no adapter reads
+                reader = f"read_csv('{path}', header = true, all_varchar = true)"
+                have = {r[0] for r in con.execute(f"describe select * from {reader}").fetchall()}
+                absent = [f'cast(null as varchar) as "{c}"' for c in (table.columns if table else ()) if c not in have]
+                con.execute(f'create table "{schema}"."{path.stem}" as select {", ".join(["*", *absent])} from {reader}')
 
 
 def _round_trip_build(raw: dict[str, Path], name: str) -> Path:
     db = raw["root"] / name / "warehouse.duckdb"
     db.parent.mkdir()
-    load(raw["contract"] if name == "contract" else raw["fivetran"], db)
-    if name == "hubspot":
-        _type_connector_columns(db)
+    if name == "hubspot":  # the ELT database path: typed connector schemas, nothing loaded by the warehouse
+        _as_fivetran_destination(raw["fivetran"], db)
+        _type_connector_columns(db, DESTINATION_SCHEMAS)
+        return _built_from_the_database(db)
+    results = load(raw["contract"] if name == "contract" else raw["fivetran"], db)
+    if name != "contract":
+        from revenue_warehouse.synthetic.fivetran import UNREAD
+
+        assert {r.table for r in results if r.ignored} == {f"{c}.{t}" for c, tables in UNREAD.items() for t in tables}
     # column tests belong to the fixture builds (and the marts are compared whole); the singular tests
     # (every raw row accounted for, ...) and the adapters' unit tests run here
     code = run_dbt(["build", "--quiet", "--exclude", "test_type:generic"], db, ROUND_TRIP_BUILDS[name],
                    extra=["--target-path", str(db.parent / "target")])
     assert code == 0, f"dbt build failed on the {name} round-trip build"
+    return db
+
+
+def _built_from_the_database(db: Path) -> Path:
+    """What docs/connectors.md tells a Fivetran user: `warehouse sources --database` finds the connector
+    schemas and prints the vars; `warehouse build --vars` with that line builds, checks and publishes."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, "WAREHOUSE_PATH": str(db), "WAREHOUSE_PUBLISH_PATH": str(db.parent / "published.duckdb"),
+           "DBT_TARGET_PATH": str(db.parent / "target"), "WAREHOUSE_TODAY": "2025-12-31"}
+    found = subprocess.run([sys.executable, "-m", "revenue_warehouse.cli", "sources", "--database"],
+                           cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, check=True).stdout
+    vars_line = next(line for line in found.splitlines() if line.startswith("vars to set: warehouse build --vars"))
+    vars_text = vars_line.split("--vars ", 1)[1].strip("'")
+    import yaml
+
+    assert yaml.safe_load(vars_text) == {**ROUND_TRIP_BUILDS["hubspot"], "stripe_schema": "stripe_live",
+                                         "hubspot_schema": "hubspot_eu", "xero_schema": "xero_acme",
+                                         "bamboohr_schema": "bamboo_hr"}, found
+    assert "(crm_source: hubspot or salesforce: more than one is present, choose one)" in found, found
+    build = subprocess.run([sys.executable, "-m", "revenue_warehouse.cli", "build", "--vars",
+                            vars_text.replace("crm_source: salesforce", "crm_source: hubspot")],
+                           cwd=PROJECT_ROOT, env=env, capture_output=True, text=True)
+    assert build.returncode == 0, (build.stdout + build.stderr)[-3000:]
+    assert (db.parent / "published.duckdb").exists()
+    # finding 4: `check` and `status` after a connector build use its vars (freshness of the connector's
+    # tables, not of the empty contract tables they replace) and say what the published file holds
+    check = subprocess.run([sys.executable, "-m", "revenue_warehouse.cli", "check"], cwd=PROJECT_ROOT, env=env,
+                           capture_output=True, text=True)
+    assert "(those of the last build)" in check.stdout and "hubspot_schema: hubspot_eu" in check.stdout, check.stdout
+    with duckdb.connect(str(db), read_only=True) as con:
+        freshness = con.execute("select details from audit.check_results where check_name = 'source_freshness' "
+                                "order by checked_at").fetchall()
+    assert len(freshness) == 2 and freshness[0] == freshness[1] == ("all sources fresh",), freshness
+    status = subprocess.run([sys.executable, "-m", "revenue_warehouse.cli", "status"], cwd=PROJECT_ROOT, env=env,
+                            capture_output=True, text=True, check=True).stdout
+    assert "build vars:       {" in status and "crm_source: hubspot" in status, status
+    assert "; as-of 2025-12-31, vars {" in status, status
     return db
 
 
@@ -198,8 +278,10 @@ def twin_build(round_trip_raw: dict[str, Path]) -> Path:
 
 @pytest.fixture(scope="module")
 def round_trip(round_trip_raw: dict[str, Path], twin_build: Path) -> dict[str, Path]:
-    """The contract twin and the fivetran layout built with Salesforce (files, text) and HubSpot (typed
-    tables) as the CRM. Every connector build also runs the adapters' unit tests."""
+    """The contract twin and the fivetran layout built with Salesforce (files loaded by `warehouse load`, as
+    text, plain `dbt build`) and with HubSpot (the ELT database path: typed tables in a Fivetran destination's
+    schemas of other names, nothing loaded by the warehouse, `warehouse sources --database` then `warehouse
+    build`). Every connector build also runs the adapters' unit tests."""
     return {"contract": twin_build, **{crm: _round_trip_build(round_trip_raw, crm) for crm in ("salesforce", "hubspot")}}
 
 
@@ -207,7 +289,7 @@ def _is_key(column: str) -> bool:
     return column in ("id", "type_id") or column.endswith("_id")
 
 
-def _type_connector_columns(db: Path) -> None:
+def _type_connector_columns(db: Path, schemas: dict[str, str] | None = None) -> None:
     """Give every connector table the types its source YAML declares (timestamps, booleans, integers,
     decimals), as a Fivetran destination writes them, instead of the loader's text: every column whose values
     all fit its type (a column holding one of the fixture's bad values stays text, as a destination would
@@ -216,17 +298,18 @@ def _type_connector_columns(db: Path) -> None:
 
     with duckdb.connect(str(db)) as con:
         for table in connector_tables().values():
+            schema = (schemas or {}).get(table.schema, table.schema)
             present = {r[0] for r in con.execute(
-                f"select column_name from information_schema.columns where table_schema = '{table.schema}' "
+                f"select column_name from information_schema.columns where table_schema = '{schema}' "
                 f"and table_name = '{table.name}'").fetchall()}
             candidates = [(c, t) for c, t in zip(table.columns, table.types)
                           if c in present and t != "varchar" and not _is_key(c)]
             typed = [f'cast("{c}" as {t}) as "{c}"' for c, t in candidates if con.execute(
-                f'select count(*) from {table.schema}."{table.name}" '
+                f'select count(*) from "{schema}"."{table.name}" '
                 f'where "{c}" is not null and try_cast("{c}" as {t}) is null').fetchone()[0] == 0]
             if typed:
-                con.execute(f'create or replace table {table.schema}."{table.name}" as '
-                            f'select * replace ({", ".join(typed)}) from {table.schema}."{table.name}"')
+                con.execute(f'create or replace table "{schema}"."{table.name}" as '
+                            f'select * replace ({", ".join(typed)}) from "{schema}"."{table.name}"')
 
 
 @pytest.mark.connectors
@@ -284,11 +367,54 @@ def test_generate_fivetran_layout_writes_connector_folders(tmp_path: Path) -> No
 # --- Fivetran's own sample data: tiny and unlinked, so most rows are quarantined, each with its reason ---------
 
 def _sample_build(root: Path, folders: dict[str, str], vars_: dict) -> Path:
+    """Load the samples' whole exports: every table the adapters read is loaded, every other is listed as
+    not used (and not loaded), none is refused."""
+    from revenue_warehouse.config import connector_tables
+
     for target, sample in folders.items():
         shutil.copytree(SAMPLES / sample, root / "raw" / target, dirs_exist_ok=True)
     db = root / "warehouse.duckdb"
-    load(root / "raw", db)
+    results = load(root / "raw", db)
+    read = set(connector_tables())
+    for target, sample in folders.items():
+        files = {f"{target}.{p.stem}" for p in (SAMPLES / sample).glob("*.csv")}
+        assert {r.table for r in results if r.ignored and r.table.startswith(target + ".")} == files - read
+        assert {r.table for r in results if r.path is not None and not r.ignored
+                and r.table.startswith(target + ".")} == files & read
     return db
+
+
+@pytest.mark.parametrize(("connector", "unused"), [("hubspot", 48), ("stripe", 16), ("salesforce", 9), ("xero", 11)])
+def test_a_full_fivetran_export_loads_what_the_warehouse_reads_and_lists_the_rest(
+        tmp_path: Path, connector: str, unused: int) -> None:
+    """Finding 2 of issue 22: a connector folder holding the whole export (Fivetran's samples, every table)
+    loads; the tables no adapter reads are listed in one line per connector, never refused."""
+    import subprocess
+    import sys
+
+    shutil.copytree(SAMPLES / connector, tmp_path / "raw" / connector)
+    result = subprocess.run([sys.executable, "-m", "revenue_warehouse.cli", "load", "--from", str(tmp_path / "raw")],
+                            cwd=PROJECT_ROOT, capture_output=True, text=True,
+                            env={**os.environ, "WAREHOUSE_PATH": str(tmp_path / "w.duckdb")})
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stdout.splitlines() if "not used by the warehouse" in line]
+    assert len(lines) == 1 and lines[0].strip().startswith(f"{connector}: {unused} table(s) not used"), result.stdout
+    stood_for = [line for line in result.stdout.splitlines() if "stand for them" in line]
+    assert len(stood_for) == 1 and f"the {connector} folder(s) stand for them" in stood_for[0], result.stdout
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        schemas = {r[0] for r in con.execute("select table_name from information_schema.tables "
+                                             "where table_schema = ?", [connector]).fetchall()}
+    assert "engagement" not in schemas and "balance_transaction" not in schemas and len(schemas) >= 4
+
+
+def test_an_unknown_file_in_a_contract_folder_is_refused_with_the_closest_name(tmp_path: Path) -> None:
+    from revenue_warehouse.config import WarehouseError
+
+    (tmp_path / "raw" / "raw_billing").mkdir(parents=True)
+    (tmp_path / "raw" / "raw_billing" / "invoices.csv").write_text("id\n")
+    with pytest.raises(WarehouseError, match=r"invoices.csv: unknown table file \(did you mean invoice.csv"):
+        load(tmp_path / "raw", tmp_path / "w.duckdb")
+    assert not (tmp_path / "w.duckdb").exists()
 
 
 def _dispositions(db: Path) -> tuple[dict, dict]:
@@ -331,7 +457,12 @@ def test_fivetran_samples_stripe_salesforce_xero(tmp_path: Path) -> None:
     assert reasons[("raw_crm.user", "deleted_in_source")] == 5
     assert reasons[("raw_billing.customer", "missing_currency_code")] == 11, "customers never charged"
     assert reasons[("raw_billing.refund", "missing_invoice_id")] == 4, "refunded charges not from invoices"
-    assert reasons[("raw_billing.price", "missing_billing_interval")] == 1, "a one-time price"
+    prices = _csv_rows("stripe", "price.csv")
+    assert counts["raw_billing.price"][:3] == (prices, prices - 1, 1), "a one-time price is a price (METRICS §10.1)"
+    assert reasons[("raw_billing.price", "unknown_currency")] == 1, "the EUR price: the sample has no EUR rate"
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select price_type, billing_interval from staging.stg_billing__prices "
+                           "where price_id = 'price_1'").fetchall() == [("one_time", None)]
 
 
 @pytest.mark.connectors
@@ -400,24 +531,73 @@ def test_warehouse_sources_offers_the_vars_of_every_connector_loaded(round_trip:
     assert "(crm_source: hubspot or salesforce: more than one is loaded, choose one)" in result.stdout
 
 
-@pytest.mark.postgres
-def test_round_trip_on_postgresql_equals_the_contract_twin(round_trip_raw: dict[str, Path], twin_build: Path) -> None:
-    """The connector tables in PostgreSQL (as a Fivetran destination there would hold them, via the loader):
-    the adapters build there the marts of the contract twin built on DuckDB."""
-    from revenue_warehouse.devtools.marts_compare import differences
-    from revenue_warehouse.engines.postgres import Connection, PostgresEngine, pg_env, recreate_database
+PG_TYPES = {"VARCHAR": "text", "BOOLEAN": "boolean", "BIGINT": "bigint", "INTEGER": "integer", "DOUBLE": "double precision",
+            "TIMESTAMP": "timestamp", "DATE": "date"}
 
-    database = "warehouse_test_connectors"
+
+def _copy_destination_to_postgres(duck_path: Path, database: str) -> None:
+    """A Fivetran PostgreSQL destination: the typed connector schemas (and the company's raw_finance / raw_cs)
+    of a DuckDB destination file, created and filled with COPY, without `warehouse load`."""
+    from revenue_warehouse.engines.postgres import connect
+
+    pg = connect(database)
+    try:
+        with duckdb.connect(str(duck_path), read_only=True) as duck, pg.cursor() as cur:
+            tables = duck.execute("select table_schema, table_name from information_schema.tables "
+                                  "order by 1, 2").fetchall()
+            for schema, table in tables:
+                columns = duck.execute(f'describe "{schema}"."{table}"').fetchall()
+                types = [PG_TYPES.get(t, "numeric" if t.startswith("DECIMAL") else "text") for _, t, *_ in columns]
+                cur.execute(f'create schema if not exists "{schema}"')
+                cur.execute(f'create table "{schema}"."{table}" ('
+                            + ", ".join(f'"{c[0]}" {t}' for c, t in zip(columns, types)) + ")")
+                csv = duck_path.parent / f"{schema}.{table}.csv"
+                duck.execute(f"copy \"{schema}\".\"{table}\" to '{csv}' (header, delimiter ',')")
+                with open(csv, encoding="utf-8") as handle:
+                    cur.copy_expert(f'copy "{schema}"."{table}" from stdin with (format csv, header true)', handle)
+        pg.commit()
+    finally:
+        pg.close()
+
+
+@pytest.mark.postgres
+def test_a_fivetran_postgresql_destination_builds_with_plain_dbt(round_trip_raw: dict[str, Path],
+                                                                twin_build: Path) -> None:
+    """Issue 22, finding 3: a PostgreSQL database a Fivetran destination fills (typed tables, schemas named as
+    the company set its connectors up, nothing loaded by the warehouse). `warehouse sources --database
+    --target postgres` finds the schemas and prints the vars; plain `dbt build` with them builds there the
+    marts of the contract twin built on DuckDB, to the cent."""
+    import subprocess
+    import sys
+
+    import yaml
+
+    from revenue_warehouse.devtools.marts_compare import differences
+    from revenue_warehouse.engines.postgres import Connection, pg_env, recreate_database
+
+    destination = round_trip_raw["root"] / "pg-destination" / "destination.duckdb"
+    destination.parent.mkdir()
+    _as_fivetran_destination(round_trip_raw["fivetran"], destination)
+    _type_connector_columns(destination, DESTINATION_SCHEMAS)
+    database = "warehouse_test_destination"
     recreate_database(database)
-    load(round_trip_raw["fivetran"], PostgresEngine(database))
+    _copy_destination_to_postgres(destination, database)
     env = {**pg_env(database), "DBT_TARGET": "postgres"}
+    found = subprocess.run([sys.executable, "-m", "revenue_warehouse.cli", "sources", "--database", "--target",
+                            "postgres"], cwd=PROJECT_ROOT, env={**os.environ, **env}, capture_output=True,
+                           text=True, check=True).stdout
+    vars_line = next(line for line in found.splitlines() if line.startswith("vars to set:"))
+    vars_ = yaml.safe_load(vars_line.split("--vars ", 1)[1].strip("'"))
+    assert vars_ == {**FIVETRAN_VARS, "crm_source": vars_["crm_source"], "stripe_schema": "stripe_live",
+                     "hubspot_schema": "hubspot_eu", "xero_schema": "xero_acme", "bamboohr_schema": "bamboo_hr"}, found
     target = round_trip_raw["root"] / "pg-target"
-    assert run_dbt(["build", "--quiet"], round_trip_raw["root"] / "unused.duckdb", FIVETRAN_VARS,
+    assert run_dbt(["build", "--quiet"], round_trip_raw["root"] / "unused.duckdb", vars_,
                    extra=["--target-path", str(target)], env=env) == 0
     pg = Connection(database)
     with duckdb.connect(str(twin_build), read_only=True) as duck:
         marts = [r[0] for r in duck.execute(MARTS).fetchall()]
         assert len(marts) >= 10 and differences(duck, pg, marts) == []
+    pg.close()
 
 
 @pytest.mark.parametrize(("vars_", "message"), [

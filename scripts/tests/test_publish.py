@@ -265,3 +265,29 @@ def test_dbt_children_send_no_usage_statistics(tmp_path: Path, monkeypatch: pyte
     assert env["DO_NOT_TRACK"] == "1" and env["DBT_SEND_ANONYMOUS_USAGE_STATS"] == "false"
     project = yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text())
     assert project["flags"]["send_anonymous_usage_stats"] is False
+
+
+def test_status_says_which_as_of_and_vars_the_published_file_holds(tmp_path: Path) -> None:
+    """Issue 22, finding 4: every build records its vars and as-of date; `status` shows the last build's
+    vars and the published file's own as-of date and vars, and says when they are not the build file's."""
+    import datetime as dt
+
+    from revenue_warehouse.pipeline.runs import Run, last_build_vars, status
+
+    build, published = tmp_path / "w.duckdb", tmp_path / "p.duckdb"
+    with duckdb.connect(str(build)) as con:
+        con.execute("create schema intermediate")
+        con.execute("create table intermediate.int_as_of_date_resolved as select date '2025-11-30' as as_of_date")
+        con.execute("create table intermediate.int_months_windowed as select range::date as month, true as "
+                    "is_month_complete from range(date '2024-12-01', date '2025-12-01', interval 1 month)")
+    old = Run("build", vars={"finance_source": "xero"}, as_of_date=dt.date(2025, 10, 31))
+    old.record(build, "published", "published")
+    with duckdb.connect(str(published)) as con:
+        old.record_into(con, "published", "published")
+    Run("build", vars={"finance_source": "xero", "as_of_date": "2025-11-30"},
+        as_of_date=dt.date(2025, 11, 30)).record(build, "failed", "checks failed")
+    assert last_build_vars(build) == {"finance_source": "xero", "as_of_date": "2025-11-30"}
+    text = status(build, published)
+    assert "build vars:       {as_of_date: '2025-11-30', finance_source: xero}" in text, text
+    assert ("; as-of 2025-10-31, vars {finance_source: xero}; NOT the build file's as-of 2025-11-30: its last "
+            "build was not published") in text, text

@@ -1,7 +1,7 @@
 {#-
     Calendar months covering all billing activity: from the month of the earliest counted invoice or
-    service period to the later of the as_of month and the last service month (deferred revenue needs
-    months after as_of). The reporting window (int_months_windowed) is a slice of it.
+    service period (of subscription lines: a one-time line's period is not service, docs/metrics.md) to
+    the later of the as_of month and the last service month (deferred revenue needs months after as_of). The reporting window (int_months_windowed) is a slice of it.
     snapshot_date is the day a month's MRR is measured on: its last day, but as_of_date in the as_of month
     while that month is not over (a subscription in force on as_of_date stays in force to the month's end,
     as HR's records do: a renewal not yet invoiced is not a churn).
@@ -27,7 +27,9 @@ bounds as (
         cast({{ dbt.date_trunc('month', 'max(line_items.period_end)') }} as date) as last_service_month
     from invoices
     left join line_items
-        on invoices.invoice_id = line_items.invoice_id
+        on
+            invoices.invoice_id = line_items.invoice_id
+            and line_items.line_type = 'subscription'
 ),
 
 series as (

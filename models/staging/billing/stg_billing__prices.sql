@@ -10,6 +10,7 @@ final as (
         product_id,
         currency_code,
         unit_amount,
+        price_type,
         billing_interval,
         interval_count,
         _loaded_at

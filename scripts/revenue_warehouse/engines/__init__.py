@@ -32,6 +32,7 @@ class LoadResult:
     path: Path | None  # None: no file in the folder
     rows: int
     empty_file: bool = False
+    ignored: bool = False  # a connector table the warehouse does not read (a full ELT export): not loaded
 
 
 class Engine(Protocol):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
 import json
 import os
@@ -174,6 +175,20 @@ def marts_not_rebuilt() -> list[str]:
     return sorted(node["name"] for node in marts if node["unique_id"] not in built)
 
 
+def _as_of_date(db_path: Path) -> dt.date | None:
+    """The as-of date the build resolved (var as_of_date, else the latest invoice load), for the run log."""
+    from revenue_warehouse.db import connect, table_exists
+
+    con = connect(db_path, read_only=True)
+    try:
+        if not table_exists(con, "intermediate", "int_as_of_date_resolved"):
+            return None
+        row = con.execute("select as_of_date from intermediate.int_as_of_date_resolved").fetchone()
+        return row[0] if row else None
+    finally:
+        con.close()
+
+
 @contextmanager
 def build_lock(db_path: Path) -> Iterator[None]:
     """One build at a time per warehouse file: a second concurrent build fails at once, clearly."""
@@ -214,7 +229,7 @@ def build(db_path: Path, vars_text: str | None = None, extra: list[str] | None =
     from revenue_warehouse.db import connect
 
     connect(db_path).close()  # a file another process holds: one clear line now, not dbt's traceback later
-    run = Run("build")
+    run = Run("build", vars=vars_)
     with build_lock(db_path):
         if verbose:
             code = run_dbt(["build"], db_path, vars_, list(extra or []))
@@ -227,6 +242,7 @@ def build(db_path: Path, vars_text: str | None = None, extra: list[str] | None =
                 f"dbt build failed (exit {code}); published marts unchanged ({target}). "
                 f"See the errors above and {PROJECT_ROOT / 'logs' / 'dbt.log'} (or rerun with --verbose)"
             )
+        run.as_of_date = _as_of_date(db_path)
         missing = marts_not_rebuilt()
         if missing:
             run.record(db_path, "built", f"not published: {len(missing)} marts not rebuilt by this build")

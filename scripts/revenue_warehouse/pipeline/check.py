@@ -51,10 +51,11 @@ def quarantine_rates(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
     """Share of each raw table's rows quarantined: a warning above var quarantine_warn_rate, an error
     when the share exceeds quarantine_error_rate and at least quarantine_error_min_rows rows are
     quarantined (thresholds ride on audit.raw_row_counts). The details name the top reasons. (That every
-    row is accounted for is the dbt test rows_accounted_for on audit.raw_row_counts, not repeated here.)"""
+    row is accounted for is the dbt test rows_accounted_for on audit.raw_row_counts, not repeated here.)
+    Rows a connector's adapter brought name it too (raw_billing.refund's rows from stripe)."""
     rows = con.execute("""
         select source_table, rows_in, rows_quarantined, quarantine_warn_rate, quarantine_error_rate,
-            quarantine_error_min_rows
+            quarantine_error_min_rows, loaded_from
         from audit.raw_row_counts order by source_table
     """).fetchall()
     reasons: dict[str, list[tuple[str, int]]] = {}
@@ -64,7 +65,7 @@ def quarantine_rates(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
     """).fetchall():
         reasons.setdefault(table, []).append((reason, count))
     results = []
-    for table, rows_in, quarantined, warn_rate, error_rate, min_rows in rows:
+    for table, rows_in, quarantined, warn_rate, error_rate, min_rows, loaded_from in rows:
         rate = quarantined / rows_in if rows_in else 0.0
         is_error = rate > error_rate and quarantined >= min_rows
         top = ", ".join(f"{reason} {count}" for reason, count in reasons.get(table, [])[:3])
@@ -74,7 +75,8 @@ def quarantine_rates(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
         results.append(CheckResult(
             f"quarantine_rate:{table}", "error" if is_error else "warn", rate <= warn_rate and not is_error, rate,
             error_rate if is_error else warn_rate,
-            f"{quarantined:,} of {rows_in:,} rows quarantined ({rate:.1%}; {rule})" + (f": {top}" if top else "") + where,
+            (f"rows from {loaded_from}: " if loaded_from != table else "")
+            + f"{quarantined:,} of {rows_in:,} rows quarantined ({rate:.1%}; {rule})" + (f": {top}" if top else "") + where,
         ))
     return results
 
@@ -204,6 +206,22 @@ def identities_resolved(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
                         f"{unresolved} of {total} billing customers have no CRM account (dim_customers.identity_resolution)")]
 
 
+def deal_owners_linked(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
+    """Opportunity owners that match no employee (HubSpot links an owner by work e-mail only, Salesforce by
+    employee number or e-mail): a seller outside HR, or an e-mail that differs between the two systems.
+    Integration users that own no deal are not counted."""
+    owners, deals, total = _one(con, """
+        select count(distinct opportunities.owner_user_id), count(*),
+            (select count(distinct owner_user_id) from staging.stg_crm__opportunities)
+        from staging.stg_crm__opportunities as opportunities
+        left join staging.stg_crm__users as users on opportunities.owner_user_id = users.user_id
+        where users.employee_id is null and opportunities.owner_user_id is not null
+    """)
+    return [CheckResult("deal_owners_without_employee", "warn", owners == 0, float(owners), 0.0,
+                        f"{owners} of {total} opportunity owners ({deals:,} opportunities) match no employee "
+                        "(stg_crm__users.employee_id: the HR employee number, else the work e-mail)")]
+
+
 def mappings_complete(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
     departments = con.execute("""
         select distinct coalesce(department, '(no job row)') from intermediate.int_employee_segments_built
@@ -328,7 +346,7 @@ def source_freshness(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
 
 CHECKS: tuple[Check, ...] = (
     quarantine_rates, empty_raw_tables, volume_guard, conflicting_duplicates, billing_money_reconciles, headcount_adds_up,
-    identities_resolved, mappings_complete, fx_rate_carried_back, privacy_differencing, kpi_anomalies,
+    identities_resolved, deal_owners_linked, mappings_complete, fx_rate_carried_back, privacy_differencing, kpi_anomalies,
     source_freshness,
 )
 

@@ -5,6 +5,10 @@ Layout: ``DIR/<schema>/<table>.parquet`` or ``.csv`` (schema and table names fro
 ``DIR/xero/journal_line.csv``; docs/connectors.md), loaded into the schema named after the connector.
 Files and folders whose names start with ``_`` or ``.`` are ignored (e.g. the generator's manifest).
 
+A connector folder may hold the connector's whole export (Fivetran lands dozens of tables per connector):
+the tables the adapters read are loaded, the others are listed once and not loaded. In a contract folder
+an unknown file is refused, with the closest table names.
+
 Every file is checked before anything is written: an unknown folder or table, an unreadable file, a
 missing contract column or a date/number format the flags do not read (``pipeline.formats``) fails with
 a message naming the file (and column), and the warehouse is left as it was. Then an engine
@@ -90,9 +94,21 @@ def _typed_problems(path: Path, table: RawTable, described: list[tuple[str, str]
     return problems
 
 
-def discover(source_dir: Path, formats: fmt.Formats = fmt.Formats(), scratch: Path | None = None) -> list[RawFile]:
+def _unknown_file(path: Path, known: list[str]) -> WarehouseError:
+    """A file of a contract folder that names no contract table: refused, with the closest names."""
+    import difflib
+
+    close = difflib.get_close_matches(path.stem.lower(), known, n=2, cutoff=0.6)
+    hint = f"did you mean {' or '.join(c + path.suffix for c in close)}? " if close and path.suffix in FORMATS else ""
+    return WarehouseError(f"{path}: unknown table file ({hint}expected <table>.parquet or .csv with table one of: "
+                          f"{', '.join(known)})")
+
+
+def discover(source_dir: Path, formats: fmt.Formats = fmt.Formats(), scratch: Path | None = None,
+             ignored: list[Path] | None = None) -> list[RawFile]:
     """Find and check every raw file under source_dir; raise WarehouseError naming every problem found.
-    ``scratch``: a folder for normalised copies (mixed line endings); none: such a file is refused."""
+    ``scratch``: a folder for normalised copies (mixed line endings); none: such a file is refused.
+    ``ignored`` receives the files of connector folders that no adapter reads (not loaded)."""
     if not source_dir.is_dir():
         raise WarehouseError(f"{source_dir}: no such folder (expected DIR/<schema>/<table>.parquet|csv)")
     contract = {**raw_contract(), **connector_tables()}
@@ -111,11 +127,12 @@ def discover(source_dir: Path, formats: fmt.Formats = fmt.Formats(), scratch: Pa
                 if path.name.startswith(("_", ".")):
                     continue
                 qualified = f"{entry.name}.{path.stem}"
+                if path.suffix in FORMATS and qualified not in contract and entry.name in connectors:
+                    if ignored is not None:
+                        ignored.append(path)  # a table of the full export the warehouse does not read
+                    continue
                 if path.suffix not in FORMATS or qualified not in contract:
-                    known = sorted(t.name for t in contract.values() if t.schema == entry.name)
-                    raise WarehouseError(
-                        f"{path}: unknown table file (expected <table>.parquet or .csv with table one of: {', '.join(known)})"
-                    )
+                    raise _unknown_file(path, sorted(t.name for t in contract.values() if t.schema == entry.name))
                 if qualified in found:
                     raise WarehouseError(f"{path}: {qualified} also comes from {found[qualified].path}; keep one file per table")
                 table = contract[qualified]
@@ -207,8 +224,9 @@ def load(source_dir: Path, engine: Engine | Path, append: bool = False,
             or formats.encoding not in file_checks.ENCODINGS):
         raise WarehouseError(f"unknown format {formats}: date order one of {fmt.DATE_ORDERS}, "
                              f"number format one of {fmt.NUMBER_FORMATS}, encoding one of {file_checks.ENCODINGS}")
+    ignored: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="warehouse-load-") as scratch:
-        files = discover(source_dir, formats, Path(scratch))
+        files = discover(source_dir, formats, Path(scratch), ignored)
         loaded_at = load_timestamp()
         tables = [PreparedTable(raw.table, raw.path, select_as_text(raw, loaded_at, formats), not raw.columns)
                   for raw in files]
@@ -216,10 +234,11 @@ def load(source_dir: Path, engine: Engine | Path, append: bool = False,
         folders = {raw.table.schema for raw in files}
         snapshot = [*raw_contract().values(), *(t for t in connector_tables().values() if t.schema in folders)]
         absent = [t for t in snapshot if t.qualified not in present]
-        return engine.write(tables, absent, append)
+        results = engine.write(tables, absent, append)
+    return results + [LoadResult(f"{path.parent.name}.{path.stem}", path, 0, ignored=True) for path in ignored]
 
 
-def _replaced_text(replaces: list[str]) -> str:
+def replaced_text(replaces: list[str]) -> str:
     """``raw_billing.*`` for every table of a contract schema, else the tables' names."""
     contract = raw_contract()
     parts = []
@@ -253,7 +272,7 @@ def sources_report(db_path: Path) -> str:
         for group, tables in groups:
             if group != "contract":
                 lines.append(f"connector {group} (DIR/{group}/<table>; var {metas[group]['var']}: {group} "
-                             f"replaces {_replaced_text(metas[group]['replaces'])}):")
+                             f"replaces {replaced_text(metas[group]['replaces'])}):")
             for schema in sorted({t.schema for t in tables.values()}):
                 counts = {t.name: rows(t) for t in tables.values() if t.schema == schema}
                 loaded = {n: c for n, c in counts.items() if c is not None}
@@ -273,3 +292,91 @@ def sources_report(db_path: Path) -> str:
     lines += [f"  ({var}: {' or '.join(v)}: more than one is loaded, choose one)"
               for var, v in sorted(chosen.items()) if len(v) > 1]
     return "\n".join(lines)
+
+
+#: the share of a connector's tables a schema must hold to be taken for that connector's schema
+SCHEMA_MATCH = 0.5
+
+
+def connector_schemas(tables: set[tuple[str, str]]) -> dict[str, list[tuple[str, int, int]]]:
+    """The schemas of a database that hold a connector's tables, whatever they are named (a Fivetran
+    destination names them as its connector was set up: ``stripe``, ``stripe_live``, ``hubspot_eu``):
+    connector -> [(schema, tables found, tables read)], best match first. A schema is taken for the
+    connector whose tables it holds the largest share of, at least half of them."""
+    from revenue_warehouse.config import connectors
+
+    wanted = {c: {t.name for t in connector_tables().values() if t.schema == c} for c in connectors()}
+    by_schema: dict[str, set[str]] = {}
+    for schema, name in tables:
+        by_schema.setdefault(schema, set()).add(name.lower())
+    found: dict[str, list[tuple[str, int, int]]] = {}
+    for schema, names in sorted(by_schema.items()):
+        scores = {c: len(names & w) / len(w) for c, w in wanted.items()}
+        best = max(scores, key=lambda c: (scores[c], c == schema))
+        if scores[best] >= SCHEMA_MATCH:
+            found.setdefault(best, []).append((schema, len(names & wanted[best]), len(wanted[best])))
+    return {c: sorted(v, key=lambda s: (-s[1] / s[2], s[0] != c, s[0])) for c, v in found.items()}
+
+
+def database_report(tables: set[tuple[str, str]], where: str) -> str:
+    """``warehouse sources --database``: the connector schemas an ELT tool wrote into the database, and the
+    vars line that builds from them (a schema not named after its connector needs its ``<connector>_schema``)."""
+    from revenue_warehouse.config import connectors
+
+    metas = connectors()
+    found = connector_schemas(tables)
+    lines = [f"database: {where}"]
+    chosen: dict[str, list[tuple[str, str]]] = {}
+    for connector in sorted(found):
+        for schema, have, of in found[connector]:
+            lines.append(f"  {connector:<11} schema {schema:<18} {have} of {of} tables the adapters read"
+                         + ("" if have == of else f" (missing: {', '.join(sorted(_missing(tables, schema, connector)))})"))
+        chosen.setdefault(metas[connector]["var"], []).append((connector, found[connector][0][0]))
+    contract = sorted({s for s, _ in tables if s.startswith("raw_")})
+    lines.append(f"  raw contract schemas: {', '.join(contract) if contract else 'none (fx rates and raw_cs: load them, or their KPIs stay no_data)'}")
+    if not chosen:
+        lines.append("vars to set: none found (no schema holds at least half of a connector's tables)")
+        return "\n".join(lines)
+    parts = []
+    for var, options in sorted(chosen.items()):
+        connector, schema = options[0]
+        parts.append(f"{var}: {connector}")
+        if schema != connector:
+            parts.append(f"{connector}_schema: {schema}")
+    lines.append(f"vars to set: warehouse build --vars '{{{', '.join(parts)}}}'")
+    lines += [f"  ({var}: {' or '.join(c for c, _ in options)}: more than one is present, choose one)"
+              for var, options in sorted(chosen.items()) if len(options) > 1]
+    lines += [f"  ({connector}: schemas {', '.join(s for s, _, _ in found[connector])}: the first is chosen; "
+              f"set {connector}_schema for another)" for connector in sorted(found) if len(found[connector]) > 1]
+    return "\n".join(lines)
+
+
+def _missing(tables: set[tuple[str, str]], schema: str, connector: str) -> set[str]:
+    names = {n.lower() for s, n in tables if s == schema}
+    return {t.name for t in connector_tables().values() if t.schema == connector} - names
+
+
+def database_tables(target: str) -> tuple[set[tuple[str, str]], str]:
+    """Every (schema, table) of the build database: the DuckDB file, or the PostgreSQL database (PG* env)."""
+    query = ("select table_schema, table_name from information_schema.tables "
+             "where table_schema not in ('information_schema', 'pg_catalog')")
+    if target == "postgres":
+        from revenue_warehouse.engines.postgres import Connection, pg_env
+
+        con = Connection()
+        try:
+            rows = con.execute(query).fetchall()
+        finally:
+            con.close()
+        env = pg_env(None)
+        return {(s, t) for s, t in rows}, f"PostgreSQL {env.get('PGDATABASE', '')} on {env.get('PGHOST', '')}"
+    from revenue_warehouse.config import warehouse_path
+    from revenue_warehouse.db import connect
+
+    db = warehouse_path()
+    con = connect(db, read_only=True)
+    try:
+        rows = con.execute(query).fetchall()
+    finally:
+        con.close()
+    return {(s, t) for s, t in rows}, str(db)

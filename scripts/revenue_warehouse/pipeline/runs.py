@@ -18,8 +18,12 @@ create schema if not exists audit;
 create table if not exists audit.run_log (
     run_id varchar, command varchar, started_at timestamp, ended_at timestamp, status varchar,
     dbt_invocation_id varchar, mart_row_counts varchar, message varchar
-)
+);
+alter table audit.run_log add column if not exists vars varchar;
+alter table audit.run_log add column if not exists as_of_date date
 """
+RUN_LOG_COLUMNS = ("run_id, command, started_at, ended_at, status, dbt_invocation_id, mart_row_counts, message, "
+                   "vars, as_of_date")
 
 
 @dataclass
@@ -29,6 +33,8 @@ class Run:
     started_at: dt.datetime = field(default_factory=utc_now)
     dbt_invocation_id: str | None = None
     mart_row_counts: dict[str, int] = field(default_factory=dict)
+    vars: dict | None = None  # a build's or check's --vars (JSON in the log; `check` and `status` reuse them)
+    as_of_date: dt.date | None = None  # the as-of date the build resolved (what its marts hold)
 
     def record(self, db_path: Path, status: str, message: str = "") -> None:
         """Append this run to audit.run_log of the given warehouse file."""
@@ -42,10 +48,44 @@ class Run:
         """Append this run to audit.run_log of an open DuckDB connection."""
         con.execute(RUN_LOG_DDL)
         con.execute(
-            "insert into audit.run_log values (?, ?, ?, ?, ?, ?, ?, ?)",
+            f"insert into audit.run_log ({RUN_LOG_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [self.run_id, self.command, self.started_at, utc_now(), status, self.dbt_invocation_id,
-             json.dumps(self.mart_row_counts, sort_keys=True), message[:2000]],
+             json.dumps(self.mart_row_counts, sort_keys=True), message[:2000],
+             None if self.vars is None else json.dumps(self.vars, sort_keys=True, default=str), self.as_of_date],
         )
+
+
+def last_build(con: duckdb.DuckDBPyConnection, status: str | None = None) -> tuple[dict, dt.date | None] | None:
+    """The vars and as-of date of the latest build recorded in this file's run log (of that ``status``):
+    what its marts were built with. None when no build is recorded (or the log predates vars)."""
+    if not table_exists(con, "audit", "run_log"):
+        return None
+    columns = {r[0] for r in con.execute("select column_name from information_schema.columns "
+                                         "where table_schema = 'audit' and table_name = 'run_log'").fetchall()}
+    if "vars" not in columns:
+        return None
+    row = con.execute(
+        "select vars, as_of_date from audit.run_log where command = 'build' and vars is not null"
+        + (" and status = ?" if status else "") + " order by started_at desc, ended_at desc limit 1",
+        [status] if status else []).fetchone()
+    return (json.loads(row[0]), row[1]) if row else None
+
+
+def last_build_vars(db_path: Path) -> dict:
+    """The vars of the last build of this warehouse file (``{}`` when none is recorded)."""
+    con = connect(db_path, read_only=True)
+    try:
+        found = last_build(con)
+    finally:
+        con.close()
+    return found[0] if found else {}
+
+
+def vars_text(vars_: dict) -> str:
+    """Vars as the one-line YAML mapping `--vars` takes."""
+    import yaml
+
+    return yaml.safe_dump(vars_, default_flow_style=True, width=10**6).strip() if vars_ else "{}"
 
 
 def last_dbt_invocation_id() -> str | None:
@@ -61,6 +101,18 @@ def _age(seconds: float) -> str:
     if seconds < 2 * 86400:
         return f"{seconds / 3600:.1f} hours"
     return f"{seconds / 86400:.1f} days"
+
+
+def _published_build(publish_path: Path) -> tuple[dict, dt.date | None] | None:
+    """The vars and as-of date of the build the published file holds (its own run log's published row)."""
+    try:
+        con = duckdb.connect(str(publish_path), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        return last_build(con, "published")
+    finally:
+        con.close()
 
 
 def status(build_path: Path, publish_path: Path, limit: int = 10) -> str:
@@ -85,6 +137,7 @@ def status(build_path: Path, publish_path: Path, limit: int = 10) -> str:
             where run_id = (select run_id from audit.check_results order by checked_at desc limit 1)
             group by run_id
         """).fetchone() if table_exists(con, "audit", "check_results") else None
+        build_info = last_build(con)
     finally:
         con.close()
     now = utc_now()
@@ -103,9 +156,18 @@ def status(build_path: Path, publish_path: Path, limit: int = 10) -> str:
     if checks:
         lines.append(f"last checks:      {checks[1]} passed, {checks[2]} warnings, {checks[3]} failed (run {checks[0]}; "
                      "details in audit.check_results, or `warehouse check`)")
+    if build_info and build_info[0]:
+        lines.append(f"build vars:       {vars_text(build_info[0])} (the last build's; `warehouse check` reuses them)")
     if publish_path.exists():
         age = _age(dt.datetime.now().timestamp() - publish_path.stat().st_mtime)
-        lines.append(f"published marts:  {publish_path} (published {age} ago)")
+        published = _published_build(publish_path)
+        holds = ""
+        if published:
+            held_vars, held_as_of = published
+            holds = f"; as-of {held_as_of or 'unknown'}" + (f", vars {vars_text(held_vars)}" if held_vars else "")
+            if window and window[0] and held_as_of and held_as_of != window[0]:
+                holds += f"; NOT the build file's as-of {window[0]}: its last build was not published"
+        lines.append(f"published marts:  {publish_path} (published {age} ago{holds})")
     else:
         lines.append(f"published marts:  {publish_path} (not published yet)")
     lines.append("")

@@ -25,6 +25,7 @@ from revenue_warehouse.synthetic.shared import (
     Columns,
     INTERVALS,
     LOCAL_PRICE_FACTOR,
+    ONBOARDING,
     PLANS,
     SEGMENTS,
     TAX_RATE,
@@ -64,6 +65,11 @@ def _billing(seed: int, scale: float, fx: dict) -> tuple[dict[str, Columns], dic
     price_ids = np.array([f"PRC-{products[p][4:]}-{CURRENCIES[c]}-{interval_keys[i]}".upper() for p, c, i in zip(grid_p, grid_c, grid_i)])
     price_amount = np.round(product_usd[grid_p] * np.array([LOCAL_PRICE_FACTOR[c] for c in CURRENCIES])[grid_c]
                             * np.array([INTERVALS[k][3] for k in interval_keys])[grid_i], 2)
+
+    # one-time prices (no interval) of the onboarding package, one per currency, after the recurring grid
+    once_row0 = len(price_ids)
+    price_ids = np.concatenate([price_ids, [f"PRC-ONBOARDING-{c}-ONCE" for c in CURRENCIES]])
+    price_amount = np.concatenate([price_amount, [ONBOARDING[1] * LOCAL_PRICE_FACTOR[c] for c in CURRENCIES]])
 
     def price_row(product: np.ndarray, cur_code: np.ndarray, iv: np.ndarray) -> np.ndarray:
         p_i, c_i, i_i = index_of(product, products), index_of(cur_code, CURRENCIES), index_of(iv, interval_keys)
@@ -139,7 +145,10 @@ def _billing(seed: int, scale: float, fx: dict) -> tuple[dict[str, Columns], dic
     first_paid = (k == 0) & (sp["no"][owner] == 0) & ~is_smb[cust] & (rng.random(len(cust)) < 0.45)
     f_idx = np.flatnonzero(first_paid)
     onboarding_fee = cents(rng.uniform(2000, 12000, len(f_idx)) * _local_factor(cur[f_idx]))
-    add_lines(f_idx, -1, -1, "one_time", "Onboarding package", 1, onboarding_fee, 0, np.datetime64("NaT"), np.datetime64("NaT"), False)
+    # a one-time line at the onboarding price of its currency, with an instant period (start = end = the
+    # invoice's day), as billing systems record a fee (METRICS §10.1: revenue of its invoice date)
+    add_lines(f_idx, -1, once_row0 + index_of(cur[f_idx], CURRENCIES), "one_time", ONBOARDING[2], 1, onboarding_fee, 0,
+              p_start[f_idx], p_start[f_idx], False)
     inv_offset = len(cust)
 
     # -- trial invoices: one line at 0 for the trial period
@@ -256,14 +265,14 @@ def _billing(seed: int, scale: float, fx: dict) -> tuple[dict[str, Columns], dic
         "id": ids("IL-", np.arange(1, n_ln + 1), 8),
         "invoice_id": inv_ids[ln["inv"]],
         "subscription_id": pa.array(np.where(one_time, "", sub_ids[np.maximum(ln["sub"], 0)]), mask=one_time),
-        "price_id": pa.array(np.where(one_time, "", price_ids[np.maximum(ln["price"], 0)]), mask=one_time),
+        "price_id": pa.array(np.where(ln["price"] < 0, "", price_ids[np.maximum(ln["price"], 0)]), mask=ln["price"] < 0),
         "line_type": ln["type"],
         "description": ln["desc"],
         "quantity": ln["qty"].astype(np.int64),
         "amount": decimal_array(ln["amount"]),
         "discount_amount": decimal_array(ln["discount"]),
-        "period_start": pa.array(ln["start"], mask=one_time, type=pa.date32()) if n_ln else pa.array([], pa.date32()),
-        "period_end": pa.array(ln["end"], mask=one_time, type=pa.date32()) if n_ln else pa.array([], pa.date32()),
+        "period_start": pa.array(ln["start"], mask=np.isnat(ln["start"]), type=pa.date32()) if n_ln else pa.array([], pa.date32()),
+        "period_end": pa.array(ln["end"], mask=np.isnat(ln["end"]), type=pa.date32()) if n_ln else pa.array([], pa.date32()),
         "is_proration": ln["proration"].astype(bool),
         "_loaded_at": np.where(still_open[ln["inv"]], shared.EXTRACT_AT, _loaded_on(inv_date[ln["inv"]])),
     }
@@ -307,17 +316,20 @@ def _billing(seed: int, scale: float, fx: dict) -> tuple[dict[str, Columns], dic
     # -- products and prices: the catalogue is small and exported whole with every extract (as a daily
     # full sync lands it), so it is as fresh as the extract
     product_table: Columns = {
-        "id": np.array(products),
-        "name": np.array([PLANS[p][1] for p in PLANS] + [ADDON[2]]),
-        "_loaded_at": np.full(len(products), shared.EXTRACT_AT),
+        "id": np.array(products + [ONBOARDING[0]]),
+        "name": np.array([PLANS[p][1] for p in PLANS] + [ADDON[2], ONBOARDING[2]]),
+        "_loaded_at": np.full(len(products) + 1, shared.EXTRACT_AT),
     }
+    once = np.arange(len(price_ids)) >= once_row0
     prices: Columns = {
         "id": price_ids,
-        "product_id": np.array(products)[grid_p],
-        "currency_code": np.array(CURRENCIES)[grid_c],
+        "product_id": np.concatenate([np.array(products)[grid_p], np.full(len(CURRENCIES), ONBOARDING[0])]),
+        "currency_code": np.concatenate([np.array(CURRENCIES)[grid_c], CURRENCIES]),
         "unit_amount": decimal_array(cents(price_amount)),
-        "billing_interval": np.array([INTERVALS[k][0] for k in interval_keys])[grid_i],
-        "interval_count": np.array([INTERVALS[k][1] for k in interval_keys], dtype=np.int64)[grid_i],
+        "billing_interval": pa.array(np.concatenate([np.array([INTERVALS[k][0] for k in interval_keys])[grid_i],
+                                                     np.full(len(CURRENCIES), "")]), mask=once),
+        "interval_count": pa.array(np.concatenate([np.array([INTERVALS[k][1] for k in interval_keys])[grid_i],
+                                                   np.zeros(len(CURRENCIES), int)]).astype(np.int64), mask=once),
         "_loaded_at": np.full(len(price_ids), shared.EXTRACT_AT),
     }
 

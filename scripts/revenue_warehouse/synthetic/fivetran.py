@@ -22,7 +22,7 @@ import duckdb
 from revenue_warehouse.pipeline.load import file_reader
 from revenue_warehouse.sql import ident, qualified
 
-__all__ = ["CONNECTORS", "ledger_in_base_currency", "to_fivetran"]
+__all__ = ["CONNECTORS", "UNREAD", "ledger_in_base_currency", "to_fivetran"]
 
 #: the contract tables each connector stands for (``schema.table``, ``schema.*``); the rest are copied
 REPLACES = {"stripe": "raw_billing.*", "salesforce": "raw_crm.*", "hubspot": "raw_crm.*",
@@ -51,6 +51,7 @@ STRIPE = {
     "price": f"""
         select id, product_id, lower(currency_code) as currency, {_minor('unit_amount')} as unit_amount,
             billing_interval as recurring_interval, interval_count as recurring_interval_count,
+            case when billing_interval is null then 'one_time' else 'recurring' end as type,
             'false' as is_deleted, _loaded_at as _fivetran_synced
         from raw_billing.price""",
     "subscription_history": """
@@ -66,11 +67,20 @@ STRIPE = {
             {_minor('total')} as total, 'false' as is_deleted, _loaded_at as _fivetran_synced
         from {_latest('raw_billing.invoice')}""",
     "invoice_line_item": f"""
-        select line.id, line.invoice_id, line.subscription_id, line.price_id,
+        select line.id, line.invoice_id,
+            -- a fee at a one-time price added to a subscription's first invoice names that subscription
+            -- (Stripe's add_invoice_items); its period is the instant it was created
+            coalesce(line.subscription_id, case when line.price_id is not null then invoice.subscription_id end)
+                as subscription_id,
+            line.price_id,
             case when line.line_type = 'subscription' and line.is_proration <> 'true' then 'subscription'
                 else 'invoiceitem' end as type,
             line.description, line.quantity, {_minor('line.amount')} as amount,
-            lower(invoice.currency_code) as currency, line.period_start, line.period_end,
+            lower(invoice.currency_code) as currency,
+            case when line.line_type = 'one_time' and line.period_start = line.period_end
+                then cast(line.period_start as varchar) || ' 09:30:00' else line.period_start end as period_start,
+            case when line.line_type = 'one_time' and line.period_start = line.period_end
+                then cast(line.period_end as varchar) || ' 09:30:00' else line.period_end end as period_end,
             line.is_proration as proration, line._loaded_at as _fivetran_synced
         from {_latest('raw_billing.invoice_line_item')} as line
         left join {_latest('raw_billing.invoice')} as invoice on line.invoice_id = invoice.id""",
@@ -277,6 +287,68 @@ XERO = {
 CONNECTORS: dict[str, dict[str, str]] = {"stripe": STRIPE, "salesforce": SALESFORCE, "hubspot": HUBSPOT,
                                          "bamboohr": BAMBOOHR, "xero": XERO}
 
+#: A connector lands many more tables than the adapters read (Fivetran's HubSpot schema has dozens:
+#: engagements, e-mail events, tickets ...): a few of each, so a generated folder is a full export and
+#: `warehouse load` must load what it reads and list the rest (docs/connectors.md).
+UNREAD: dict[str, dict[str, str]] = {
+    "stripe": {
+        "balance_transaction": f"""
+            select 'txn_' || id as id, {_minor('total')} as amount, lower(currency_code) as currency,
+                'charge' as type, invoice_date as created, _loaded_at as _fivetran_synced
+            from {_latest('raw_billing.invoice')} where status = 'paid'""",
+        "subscription_item": """
+            select distinct 'si_' || subscription_id || '_' || price_id as id, subscription_id, price_id as plan_id,
+                max(_loaded_at) over (partition by subscription_id, price_id) as _fivetran_synced
+            from raw_billing.invoice_line_item
+            where line_type = 'subscription' and subscription_id is not null and price_id is not null""",
+        "card": f"""
+            select 'card_' || id as id, id as customer_id, 'visa' as brand, '4242' as last4,
+                _loaded_at as _fivetran_synced
+            from {_latest('raw_billing.customer')}""",
+        "coupon": """
+            select * from (values ('SAVE10', '10', 'forever', '2022-01-01 00:00:00'),
+                ('SAVE20', '20', 'once', '2022-01-01 00:00:00')) as t(id, percent_off, duration, _fivetran_synced)""",
+    },
+    "salesforce": {
+        "contact": f"""
+            select 'C' || id as id, converted_account_id as account_id, email, created_at as created_date,
+                'false' as is_deleted, _loaded_at as _fivetran_synced
+            from {_latest('raw_crm.lead')} where is_converted = 'true'""",
+        "task": f"""
+            select 'T' || id as id, opportunity_id as what_id, 'Call' as type, changed_at as activity_date,
+                'false' as is_deleted, _loaded_at as _fivetran_synced
+            from {_latest('raw_crm.opportunity_history')}""",
+    },
+    "hubspot": {
+        "engagement": f"""
+            select 'eng-' || id as id, 'EMAIL' as type, created_at as timestamp, _loaded_at as _fivetran_synced
+            from {_latest('raw_crm.lead')}""",
+        "email_event": f"""
+            select 'ev-' || id as id, 'OPEN' as type, email as recipient, created_at as created,
+                _loaded_at as _fivetran_synced
+            from {_latest('raw_crm.lead')} where mql_at is not null""",
+        "ticket": f"""
+            select 'tk-' || id as id, 'Onboarding question' as property_subject, created_at as property_createdate,
+                _loaded_at as _fivetran_synced
+            from {_latest('raw_crm.account')}""",
+    },
+    "xero": {
+        "contact": f"""
+            select 'xc-' || id as contact_id, name, email as email_address, _loaded_at as _fivetran_synced
+            from {_latest('raw_billing.customer')}""",
+        "invoice": f"""
+            select 'xi-' || id as invoice_id, 'ACCREC' as type, 'xc-' || customer_id as contact_id,
+                invoice_date as date, total, upper(status) as status, _loaded_at as _fivetran_synced
+            from {_latest('raw_billing.invoice')}""",
+    },
+    "bamboohr": {
+        "time_off_request": f"""
+            select 'to-' || id as id, id as employee_id, 'Vacation' as type, 'approved' as status,
+                _loaded_at as _fivetran_synced
+            from {_latest('raw_hr.employee')}""",
+    },
+}
+
 
 def _contract_views(con: duckdb.DuckDBPyConnection, contract_dir: Path) -> None:
     """Every contract file as a view ``<schema>.<table>`` with all columns as text (as the loader reads it)."""
@@ -315,7 +387,7 @@ def to_fivetran(contract_dir: Path, out: Path, fmt: str) -> dict[str, int]:
             folder = out / connector
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir(parents=True)
-            for table, sql in tables.items():
+            for table, sql in {**tables, **UNREAD[connector]}.items():
                 rows[f"{connector}.{table}"] = _write(con, sql, folder / f"{table}.{fmt}")
     finally:
         con.close()

@@ -73,6 +73,8 @@ SEGMENT_TEXT = {  # how the CRM spells them (staging normalises case, spaces and
 #: product -> (monthly USD price per seat, name)
 PLANS = {"PRD-STARTER": (29.0, "Starter"), "PRD-GROWTH": (40.0, "Growth"), "PRD-ENTERPRISE": (56.0, "Enterprise")}
 ADDON = ("PRD-ANALYTICS", 150.0, "Analytics add-on")
+#: the one-time onboarding package: product, list price (USD; the fee charged varies by deal), name
+ONBOARDING = ("PRD-ONBOARDING", 5000.0, "Onboarding package")
 LOCAL_PRICE_FACTOR = {"USD": 1.0, "EUR": 0.92, "GBP": 0.79}
 #: interval key -> (billing_interval, interval_count, months, price multiple of one month)
 INTERVALS = {"m1": ("month", 1, 1, 1.0), "m3": ("month", 3, 3, 3.0), "y1": ("year", 1, 12, 10.0)}

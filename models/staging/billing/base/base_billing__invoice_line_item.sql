@@ -52,7 +52,12 @@ parsed as (
                 then 'missing_period_end'
             when {{ enum_key('line_type') }} = 'subscription' and coalesce({{ to_type('quantity', 'integer') }}, 0) <= 0
                 then 'non_positive_quantity'
-            when {{ to_type('period_end', 'date') }} <= {{ to_type('period_start', 'date') }} then 'invalid_period'
+            {#- a one-time line is revenue of its invoice date whatever period it carries (Stripe's invoice
+                items have an instant one, start = end): only a subscription line's period must be a span -#}
+            when
+                {{ enum_key('line_type') }} = 'subscription'
+                and {{ to_type('period_end', 'date') }} <= {{ to_type('period_start', 'date') }}
+                then 'invalid_period'
             {#- a negative subscription line credits something: only a proration credit says what (the period
                 of its subscription it gives back); any other would read as a churn and a reactivation -#}
             when
@@ -72,6 +77,9 @@ checked as (
             case
                 when invoices.invoice_id is null then 'orphan_invoice_id'
                 when parsed.price_id is not null and prices.price_id is null then 'orphan_price_id'
+                {#- a one-time price carries no interval, so no MRR: a subscription line cannot use it -#}
+                when parsed.line_type = 'subscription' and prices.price_type = 'one_time'
+                    then 'one_time_price_on_subscription_line'
             end
         ) as _row_reason
     from parsed

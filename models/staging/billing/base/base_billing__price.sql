@@ -1,3 +1,9 @@
+{#-
+    A price without a billing interval is a one-time price (price_type one_time: a setup fee, an onboarding
+    package, Stripe's type one_time): valid for one-time invoice lines, never for a subscription line
+    (docs/metrics.md, "One-time lines"); its interval_count is meaningless and null. A recurring price
+    needs a month or year interval and an interval count >= 1.
+-#}
 with
 
 source as (
@@ -16,14 +22,19 @@ parsed as (
         upper({{ clean_text('currency_code') }}) as currency_code,
         {{ to_type('unit_amount', 'decimal(18,2)') }} as unit_amount,
         {{ enum_value('billing_interval', ['month', 'year']) }} as billing_interval,
-        {{ to_type('interval_count', 'integer') }} as interval_count,
         case
-            when {{ clean_text('billing_interval') }} is null then 'missing_billing_interval'
+            when {{ clean_text('billing_interval') }} is not null then {{ to_type('interval_count', 'integer') }}
+        end as interval_count,
+        case when {{ clean_text('billing_interval') }} is null then 'one_time' else 'recurring' end as price_type,
+        case
             when {{ enum_key('billing_interval') }} in ('week', 'day') then 'unsupported_interval'
             when {{ is_invalid_enum('billing_interval', ['month', 'year']) }} then 'invalid_billing_interval'
-            when {{ clean_text('interval_count') }} is null then 'missing_interval_count'
-            when {{ is_unparseable('interval_count', 'integer') }} then 'unparseable_interval_count'
-            when {{ to_type('interval_count', 'integer') }} < 1 then 'invalid_interval_count'
+            when {{ clean_text('billing_interval') }} is not null and {{ clean_text('interval_count') }} is null
+                then 'missing_interval_count'
+            when {{ clean_text('billing_interval') }} is not null and {{ is_unparseable('interval_count', 'integer') }}
+                then 'unparseable_interval_count'
+            when {{ clean_text('billing_interval') }} is not null and {{ to_type('interval_count', 'integer') }} < 1
+                then 'invalid_interval_count'
             when {{ is_unparseable('unit_amount', 'decimal(18,2)') }} then 'unparseable_unit_amount'
         end as _parse_reason
     from source

@@ -1,8 +1,9 @@
 {#-
     Stripe prices (or legacy plans, var stripe_price_table: plan) as raw_billing.price (docs/connectors.md,
     "Stripe"): the unit amount from minor to major units (zero-decimal currencies undivided), the currency
-    upper case. One-time prices (no interval) and day/week intervals are quarantined by staging with their
-    reason (missing_billing_interval, unsupported_interval). A deleted price is kept: old invoices use it.
+    upper case. A one-time price (no interval: Stripe's type one_time, also the ad-hoc price of an invoice
+    item) is a valid price for one-time lines (staging: price_type one_time); day/week intervals are
+    quarantined by staging (unsupported_interval). A deleted price is kept: old invoices use it.
 -#}
 {{ config(enabled=connector_enabled('billing_source', 'stripe')) }}
 {%- set plans = var('stripe_price_table', 'price') == 'plan' %}
