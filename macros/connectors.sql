@@ -254,6 +254,7 @@
     sources are disabled) and not created. DuckDB and PostgreSQL (Spark loads through the loader).
 -#}
 {% macro create_missing_raw_tables() -%}
+    {%- set created = [] -%}
     {%- if execute and target.type in ('duckdb', 'postgres') -%}
         {%- for source in graph.sources.values() if source.package_name == project_name
             and not (source.source_meta or {}).get('connector') -%}
@@ -270,7 +271,12 @@
                     create table if not exists {{ adapter.quote(source.schema) }}.{{ adapter.quote(source.identifier) }}
                         ({{ columns | join(', ') }})
                 {%- endcall -%}
+                {%- do created.append(source.identifier) -%}
             {%- endif -%}
         {%- endfor -%}
+        {#- hooks run in a transaction dbt rolls back at their end: commit what was created -#}
+        {%- if created -%}
+            {%- do adapter.commit() -%}
+        {%- endif -%}
     {%- endif -%}
 {%- endmacro %}

@@ -95,8 +95,13 @@ def test_a_connector_folder_is_a_snapshot_of_its_tables(tmp_path: Path) -> None:
         assert con.execute("select count(*) from xero.organization").fetchone()[0] == 1
         columns = [r[0] for r in con.execute("describe xero.organization").fetchall()]
     assert "base_currency" in columns, "a column the sync did not bring loads as nulls"
-    (raw / "xero" / "budget.csv").write_text("id\n1\n")
-    with pytest.raises(WarehouseError, match=r"budget\.csv: unknown table file"):
+    (raw / "xero" / "budget.csv").write_text("id\n1\n")  # a table of the full export no adapter reads
+    results = {r.table: r for r in load(raw, db)}
+    assert results["xero.budget"].ignored and results["xero.budget"].rows == 0
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select count(*) from information_schema.tables where table_name = 'budget'").fetchone()[0] == 0
+    (raw / "xero" / "budget.json").write_text("{}")
+    with pytest.raises(WarehouseError, match=r"budget\.json: unknown table file"):
         load(raw, db)
 
 
@@ -635,3 +640,37 @@ def test_connector_vars_are_checked_before_anything_runs(xero_build: Path, tmp_p
         assert con.execute("select count(*), sum(amount) from staging.stg_finance__gl_entries").fetchone() == before
         assert con.execute("select count(*) from raw_finance.fx_rate").fetchone()[0] >= 0
     assert not (tmp_path / "p.duckdb").exists()
+
+
+@pytest.mark.connectors
+def test_a_destination_without_contract_tables_builds_them_empty(tmp_path: Path) -> None:
+    """Finding 3: a Fivetran destination holding only a connector's schema (no raw_finance.fx_rate, no raw_cs,
+    nothing loaded by the warehouse): plain `dbt build` creates the contract tables the run reads, empty, and
+    says so; the tables the connector stands for are not created."""
+    import subprocess
+    import sys
+
+    db = tmp_path / "warehouse.duckdb"
+    from revenue_warehouse.config import connector_tables
+
+    with duckdb.connect(str(db)) as con:
+        con.execute("create schema xero_books")
+        for table in (t for t in connector_tables().values() if t.schema == "xero"):
+            have = {r[0] for r in con.execute(f"describe select * from {_csv(table.name)}").fetchall()}
+            absent = "".join(f', cast(null as varchar) as "{c}"' for c in table.columns if c not in have)
+            con.execute(f"create table xero_books.{table.name} as select *{absent} from {_csv(table.name)}")
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "dbt"), "build", "--select", "+stg_cs__nps_responses",
+         "+stg_finance__fx_rates", "+stg_finance__gl_entries", "--indirect-selection", "cautious", "--project-dir", str(PROJECT_ROOT), "--profiles-dir",
+         str(PROJECT_ROOT), "--target-path", str(tmp_path / "target"), "--vars",
+         "{finance_source: xero, xero_schema: xero_books, as_of_date: '2021-01-31'}"],
+        env={**os.environ, "WAREHOUSE_PATH": str(db)}, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "raw table raw_cs.nps_response does not exist: created empty" in result.stdout
+    with duckdb.connect(str(db), read_only=True) as con:
+        raw = {r[0] for r in con.execute("select table_schema || '.' || table_name from information_schema.tables "
+                                         "where table_schema like 'raw\\_%' escape '\\'").fetchall()}
+        assert con.execute("select count(*) from staging.stg_cs__nps_responses").fetchone()[0] == 0
+        assert con.execute("select count(*) from staging.stg_finance__gl_entries").fetchone()[0] > 500
+    assert {"raw_cs.nps_response", "raw_cs.onboarding", "raw_finance.fx_rate", "raw_billing.invoice"} <= raw
+    assert "raw_finance.gl_entry" not in raw, "the table Xero stands for is not created"

@@ -70,8 +70,11 @@ def test_scale_one_shape(tmp_path: Path) -> None:
     currencies = set(pq.read_table(tmp_path / "raw_billing/customer.parquet")["currency_code"].to_pylist())
     assert {"USD", "EUR", "GBP"} <= currencies
     intervals = set(pq.read_table(tmp_path / "raw_billing/price.parquet")["billing_interval"].to_pylist())
-    assert intervals == {"month", "year"}
+    assert intervals == {"month", "year", None}, "recurring prices, and the onboarding package's one-time ones"
     lines = pq.read_table(tmp_path / "raw_billing/invoice_line_item.parquet").to_pydict()
+    fees = [i for i, t in enumerate(lines["line_type"]) if t == "one_time"]
+    assert len(fees) > 50 and all(lines["price_id"][i].endswith("-ONCE") for i in fees)
+    assert all(lines["period_start"][i] == lines["period_end"][i] for i in fees), "an instant period, as Stripe's"
     assert any(lines["is_proration"]) and any(a < 0 for a in lines["amount"]), "upgrades bill proration credits"
     assert any(d > 0 for d in lines["discount_amount"])
     statuses = set(pq.read_table(tmp_path / "raw_hr/employment_status.parquet")["employment_type"].to_pylist())
