@@ -76,6 +76,8 @@
             ('revenue_per_head_growth_yoy', 'ratio', {'min_months': 13}),
             ('fte_growth_yoy', 'ratio', {'min_months': 13}),
             ('incremental_revenue_per_fte_usd', 'usd', {'min_months': 13}),
+            ('growth_from_hiring_share', 'ratio', {'min_months': 25}),
+            ('growth_from_efficiency_share', 'ratio', {'min_months': 25}),
         ]),
     ] -%}
     {%- set labels = {
@@ -139,6 +141,8 @@
         'revenue_per_head_growth_yoy': 'Revenue per head growth (YoY)',
         'fte_growth_yoy': 'FTE growth (YoY)',
         'incremental_revenue_per_fte_usd': 'Revenue per added FTE',
+        'growth_from_hiring_share': 'Revenue growth from hiring (share)',
+        'growth_from_efficiency_share': 'Revenue growth from revenue per head (share)',
     } -%}
     {%- set catalogue = [] -%}
     {%- for stage, owner, source, kpis in stages -%}

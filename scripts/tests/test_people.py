@@ -168,6 +168,45 @@ def test_efficiency_trend_matches_recomputation(recomputed) -> None:
     assert checked >= 12
 
 
+def test_growth_decomposition_matches_recomputation(recomputed) -> None:
+    """METRICS §10.2: the share of TTM revenue growth from hiring = ln(1 + g_fte) / ln(1 + g_rev), from the
+    day-by-day FTE of each function and the company's TTM revenue; null before month 25, when revenue did not
+    grow, or when the function's TTM mean FTE is below 5. The KPI mart carries the company's, with
+    partial_window before month 25."""
+    import math
+
+    expected, months, con = recomputed
+    ttm = {m: float(v) for m, v in con.execute("select month, ttm_revenue_usd from marts.fct_revenue_monthly").fetchall()}
+    rows = con.execute("select month, function, growth_from_hiring_share, growth_from_efficiency_share "
+                       "from marts.fct_revenue_per_head order by function, month").fetchall()
+    functions = sorted({r[1] for r in rows})
+    checked = 0
+    for function in functions:
+        avg = {m: expected.get((m, function), {"avg_fte": 0.0})["avg_fte"] for m in months}
+        mean_ttm = {m: sum(avg[w] for w in months[max(0, i - 11): i + 1]) / len(months[max(0, i - 11): i + 1])
+                    for i, m in enumerate(months)}
+        for i, (month, _, hiring, efficiency) in enumerate(r for r in rows if r[1] == function):
+            before = months[i - 12] if i >= 12 else None
+            defined = (i >= 24 and ttm[month] > ttm[before] > 0 and mean_ttm[month] >= 5 - 1e-9
+                       and mean_ttm[before] > 0)
+            if not defined:
+                assert hiring is None and efficiency is None, (function, month, hiring)
+                continue
+            want = math.log(mean_ttm[month] / mean_ttm[before]) / math.log(ttm[month] / ttm[before])
+            assert abs(float(hiring) - want) < 1e-5, (function, month)
+            assert abs(float(efficiency) - (1 - want)) < 1e-5, (function, month)
+            checked += 1
+    assert checked >= 12
+    kpis = dict(((m, k), (v, s)) for m, k, v, s in con.execute(
+        "select month, kpi_name, kpi_value, value_status from marts.fct_kpi_monthly "
+        "where kpi_name in ('growth_from_hiring_share', 'growth_from_efficiency_share')").fetchall())
+    company = {m: h for m, f, h, _ in rows if f == "all"}
+    for i, month in enumerate(months):
+        value, status = kpis[(month, "growth_from_hiring_share")]
+        assert value == company[month] and (status == "partial_window") is (i < 24), (month, status)
+        assert status in ("ok", "partial_window", "no_data") and (status == "ok") is (value is not None)
+
+
 def test_operating_margin_ttm_and_rule_of_40_match_recomputation(recomputed) -> None:
     """TTM operating margin from recomputed payroll and ledger cost; Rule of 40 adds ARR growth."""
     expected, months, con = recomputed

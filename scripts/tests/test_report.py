@@ -92,3 +92,22 @@ def test_report_labels_targets_statuses_and_small_groups(report: Path) -> None:
     assert "fewer than 5 FTE are left out" in page
     assert '<details id="data-quality">' in page and "checks passed" in page
     assert not re.search(r"\$-\d", page), "negative money reads -$44k, not $-44k"
+
+
+def test_the_first_line_splits_revenue_growth_into_hiring_and_revenue_per_head() -> None:
+    """Issue 23, finding 1: the verdict is the mart's decomposition, not a comparison. By hand: TTM revenue
+    1,000,000 -> 1,580,000 (+58 %) with mean FTE +44 %, so revenue per head 1.58 / 1.44 - 1 = +9.7 % and the
+    hiring share ln 1.44 / ln 1.58 = 0.797."""
+    import math
+
+    from revenue_warehouse.outputs.report import growth_story
+
+    ttm = [(i, 1_000_000.0 if i == 0 else 1_100_000.0) for i in range(12)] + [(12, 1_580_000.0)]
+    values = {"growth_from_hiring_share": math.log(1.44) / math.log(1.58), "revenue_per_head_growth_yoy": 1.58 / 1.44 - 1}
+    story = growth_story(values.get, lambda name: ttm if name == "ttm_revenue_usd" else [], {})
+    assert story == ("Of the +58.0% growth in revenue (TTM) over the last twelve months, 79.7% came from adding "
+                     "people (mean FTE +44.0%) and 20.3% from revenue per head (+9.7%): growth is coming mostly "
+                     "from adding people."), story
+    assert "needs two whole years" in growth_story(lambda n: None, lambda n: [], {"growth_from_hiring_share": "partial_window"})
+    fell = growth_story({"revenue_per_head_growth_yoy": -0.05}.get, lambda n: [], {"growth_from_hiring_share": "no_data"})
+    assert fell.startswith("Revenue (TTM) did not grow over the last twelve months")

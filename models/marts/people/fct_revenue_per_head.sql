@@ -5,7 +5,8 @@
     Revenue, ttm revenue and ARR are the company's on every row; people and cost are the row's.
     Cost comes from int_costs_by_function_summed; privacy (which rows hide their payroll, total cost and
     cost per revenue dollar) from int_cost_privacy_evaluated. The efficiency trend (§5a) compares each
-    row with the same function twelve months earlier: null until that month is in the window.
+    row with the same function twelve months earlier: null until that month is in the window. The growth
+    decomposition splits TTM revenue growth into adding people and revenue per head (log shares).
 -#}
 with
 
@@ -132,6 +133,28 @@ year_ago as (
     from with_per_head
 ),
 
+-- growth decomposition (docs/metrics.md, "Where growth came from"): the log growth factors of TTM revenue
+-- and of mean FTE over the same twelve months, defined from month 25 (both TTM windows whole), when
+-- revenue grew, the row's TTM mean FTE is at least 5 and its year-ago one above 0
+growth_factors as (
+    select
+        *,
+        case
+            when
+                month_number >= 25
+                and ttm_revenue_usd > ttm_revenue_12m_ago_usd
+                and ttm_revenue_12m_ago_usd > 0
+                and ttm_mean_avg_fte >= 5
+                and ttm_mean_avg_fte_12m_ago > 0
+                then ln({{ as_double('ttm_revenue_usd') }} / {{ as_double('ttm_revenue_12m_ago_usd') }})
+        end as log_revenue_growth,
+        case
+            when ttm_mean_avg_fte >= 5 and ttm_mean_avg_fte_12m_ago > 0
+                then ln(ttm_mean_avg_fte / ttm_mean_avg_fte_12m_ago)
+        end as log_fte_growth
+    from year_ago
+),
+
 final as (
     select
         month,
@@ -165,10 +188,12 @@ final as (
             'ttm_mean_avg_fte - ttm_mean_avg_fte_12m_ago',
             when='month_number > 12 and ttm_mean_avg_fte > ttm_mean_avg_fte_12m_ago'
         ) }} as incremental_revenue_per_fte_usd,
+        {{ ratio('log_fte_growth', 'log_revenue_growth') }} as growth_from_hiring_share,
+        {{ ratio('log_revenue_growth - log_fte_growth', 'log_revenue_growth') }} as growth_from_efficiency_share,
         is_partial_window,
         is_month_complete,
         is_suppressed
-    from year_ago
+    from growth_factors
 )
 
 select * from final

@@ -11,6 +11,7 @@ import datetime as dt
 import html
 import math
 from pathlib import Path
+from typing import Callable
 
 from revenue_warehouse.config import WarehouseError
 from revenue_warehouse.db import connect, table_exists
@@ -306,21 +307,7 @@ def build_report(published: Path) -> str:
                            ("ltv_to_cac", "x"), ("cac_payback_months", "n"), ("rule_of_40", "pct"),
                            ("cost_per_revenue_dollar", "x"))
     ]
-    rph, added = f("revenue_per_head_ttm_usd"), f("incremental_revenue_per_fte_usd")
-    rph_growth, fte_growth = f("revenue_per_head_growth_yoy"), f("fte_growth_yoy")
-    if rph is not None and added is not None:
-        verdict = ("each FTE added over the last twelve months brought more revenue than the average head: "
-                   "growth is coming from efficiency" if added >= rph else
-                   "each FTE added over the last twelve months brought less revenue than the average head: "
-                   "growth is coming from hiring, not efficiency")
-        story = (f"Revenue per head (TTM) is {_fmt(rph, 'usd')}, {_fmt(rph_growth, 'pct')} against a year ago, "
-                 f"while average FTE changed {_fmt(fte_growth, 'pct')}. Revenue per added FTE is "
-                 f"{_fmt(added, 'usd')}: {verdict}.")
-    elif rph_growth is not None:
-        story = (f"Revenue per head (TTM) changed {_fmt(rph_growth, 'pct')} against a year ago while average FTE "
-                 f"changed {_fmt(fte_growth, 'pct')}; FTE did not grow, so there is no revenue per added FTE.")
-    else:
-        story = "Fewer than thirteen months of history: the year-over-year efficiency trend starts in month 13."
+    story = growth_story(f, kpi, statuses)
     counts = {s: sum(1 for c in checks if c[2] == s) for s in ("pass", "warn", "fail")}
     months = [r[0] for r in bridge]
     def why(*names: str) -> str:
@@ -404,6 +391,27 @@ fct_revenue_per_head, fct_unit_economics). Definitions: docs/metrics.md.</p>
 <table><tr><th>check</th><th>severity</th><th>status</th><th>details</th></tr>{rows}</table></details>
 </body></html>
 """
+
+
+def growth_story(f: Callable[[str], float | None], kpi: Callable[[str], list], statuses: dict[str, str]) -> str:
+    """The report's first line: where TTM revenue growth came from, as the mart's decomposition says
+    (growth_from_hiring_share, docs/metrics.md), never a verdict picked by a comparison."""
+    hiring, rph_growth = f("growth_from_hiring_share"), f("revenue_per_head_growth_yoy")
+    ttm = [v for _, v in kpi("ttm_revenue_usd")]
+    if hiring is not None and rph_growth is not None and len(ttm) >= 13 and ttm[-1] and ttm[-13]:
+        g_rev = ttm[-1] / ttm[-13] - 1
+        g_fte = (1 + g_rev) / (1 + rph_growth) - 1
+        mostly = ("mostly from adding people" if hiring > 0.5 else "mostly from each head bringing more revenue")
+        return (f"Of the {g_rev:+.1%} growth in revenue (TTM) over the last twelve months, "
+                f"{_fmt(hiring, 'pct')} came from adding people (mean FTE {g_fte:+.1%}) and "
+                f"{_fmt(1 - hiring, 'pct')} from revenue per head ({rph_growth:+.1%}): growth is coming "
+                f"{mostly}.")
+    status = statuses.get("growth_from_hiring_share", "no_data")
+    if status == "partial_window":
+        return ("Fewer than 25 months of history: where revenue growth came from (hiring or revenue per head) "
+                "needs two whole years of TTM revenue.")
+    return ("Revenue (TTM) did not grow over the last twelve months: there is no growth to split between hiring "
+            f"and revenue per head (revenue per head {_fmt(rph_growth, 'pct')} against a year ago).")
 
 
 def write_report(published: Path, out_dir: Path) -> Path:
