@@ -111,3 +111,19 @@ def test_the_first_line_splits_revenue_growth_into_hiring_and_revenue_per_head()
     assert "needs two whole years" in growth_story(lambda n: None, lambda n: [], {"growth_from_hiring_share": "partial_window"})
     fell = growth_story({"revenue_per_head_growth_yoy": -0.05}.get, lambda n: [], {"growth_from_hiring_share": "no_data"})
     assert fell.startswith("Revenue (TTM) did not grow over the last twelve months")
+
+
+def test_partial_window_values_are_left_out_of_the_lines_and_said_so(report: Path) -> None:
+    """Issue 23, finding 2: a value whose window reaches before the data (value_status partial_window: a TTM of
+    three months) is not drawn as a real point; the chart's caption says which months are left out and why."""
+    import datetime as dt
+
+    from revenue_warehouse.outputs.report import _ok_only
+
+    points = [(dt.date(2024, m, 1), float(m)) for m in (1, 2, 3)]
+    status = {dt.date(2024, 1, 1): "partial_window", dt.date(2024, 2, 1): "ok", dt.date(2024, 3, 1): "immature"}
+    assert _ok_only(points, status) == [(dt.date(2024, 1, 1), None), (dt.date(2024, 2, 1), 2.0),
+                                        (dt.date(2024, 3, 1), 3.0)]
+    page = report.read_text()
+    captions = re.findall(r"(\d+) month\(s\) left out \(([A-Z][a-z]{2} \d{4}) \.\. ([A-Z][a-z]{2} \d{4})\): their window", page)
+    assert captions and ("11", "Jan 2022", "Nov 2022") in captions, captions

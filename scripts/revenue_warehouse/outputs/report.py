@@ -211,6 +211,11 @@ def _small_groups_left_out(rows: list[tuple]) -> list[tuple[dt.date, float | Non
     return points
 
 
+def _ok_only(points: list[tuple[dt.date, float | None]], status: dict[dt.date, str]) -> list[tuple[dt.date, float | None]]:
+    """The points without those whose value_status is partial_window (the mart keeps them, flagged)."""
+    return [(m, None if status.get(m) == "partial_window" else v) for m, v in points]
+
+
 def _from_full_year_ago(points: list[tuple[dt.date, float | None]]) -> list[tuple[dt.date, float | None]]:
     """A year-over-year series of ttm figures without the months whose year-ago ttm covers < 12 months
     (months 13-23 of the window compare a full year with a partial one: a spike, not a trend)."""
@@ -274,7 +279,10 @@ def build_report(published: Path) -> str:
         con.close()
 
     f = lambda name: float(kpis[name]) if kpis.get(name) is not None else None  # noqa: E731
-    kpi = lambda name: all_kpis.get(name, [])  # noqa: E731
+    def kpi(name: str) -> list[tuple[dt.date, float | None]]:
+        """The KPI's monthly values, without those whose window reaches before the data (partial_window):
+        a TTM of three months is not a trend (caption: partial_note)."""
+        return _ok_only(all_kpis.get(name, []), month_status.get(name, {}))
 
     def shown(name: str, kind: str) -> str:
         """The value, or why there is none (its value_status), never a bare dash."""
@@ -322,6 +330,15 @@ def build_report(published: Path) -> str:
         return (f"{len(hidden)} month(s) not shown: privacy hides a cost of fewer than min_group_size people "
                 f"({hidden[0]:%b %Y}{' .. ' + format(hidden[-1], '%b %Y') if len(hidden) > 1 else ''})") if hidden else ""
 
+    def partial_note(*names: str) -> str:
+        partial = months_with("partial_window", *names)
+        return (f"{len(partial)} month(s) left out ({partial[0]:%b %Y} .. {partial[-1]:%b %Y}): their window "
+                "(TTM, 3 months, a year ago) starts before the data, so the value would not be comparable."
+                ) if partial else ""
+
+    def notes(*names: str) -> str:
+        return " ".join(n for n in (partial_note(*names), hidden_note(*names)) if n)
+
     def reference(name: str, text: str) -> tuple[str, float] | None:
         return (f"{text} {targets[name][0]} {_fmt(targets[name][1], 'pct' if name in PCT_KPIS else 'x')}",
                 targets[name][1]) if name in targets else None
@@ -331,11 +348,14 @@ def build_report(published: Path) -> str:
                      "covers fewer than 12 months (the mart has those values, flagged by month_number).")
 
     charts = [
-        line_chart("Revenue per head (TTM) — company", {"revenue per head (TTM)": kpi("revenue_per_head_ttm_usd")}, "usd"),
+        line_chart("Revenue per head (TTM) — company", {"revenue per head (TTM)": kpi("revenue_per_head_ttm_usd")}, "usd",
+                   note=notes("revenue_per_head_ttm_usd")),
         line_chart("Average FTE — company", {"average FTE": kpi("avg_fte")}, "n"),
-        line_chart("Revenue per head (TTM) by function", by_function, "usd",
+        line_chart("Revenue per head (TTM) by function",
+                   {f: _ok_only(points, month_status.get("revenue_per_head_ttm_usd", {}))
+                    for f, points in by_function.items()}, "usd",
                    note=f"Months in which a function averages fewer than {SMALL_GROUP_FTE} FTE are left out: "
-                        "one hire or leaver moves its ratio by a whole head."),
+                        "one hire or leaver moves its ratio by a whole head. " + partial_note("revenue_per_head_ttm_usd")),
         stacked_bars("MRR bridge — last 12 months", months, {
             "new": [float(r[1]) for r in bridge], "expansion": [float(r[2]) for r in bridge],
             "reactivation": [float(r[3]) for r in bridge], "contraction": [float(r[4]) for r in bridge],
@@ -349,20 +369,20 @@ def build_report(published: Path) -> str:
                    {label("incremental_revenue_per_fte_usd"): _from_full_year_ago(kpi("incremental_revenue_per_fte_usd")),
                     label("revenue_per_head_ttm_usd"): kpi("revenue_per_head_ttm_usd")}, "usd", note=year_ago_note),
         line_chart(label("cac_3m_usd"), {label("cac_3m_usd"): kpi("cac_3m_usd")}, "usd",
-                   empty_reason=why("cac_3m_usd"), note=hidden_note("cac_3m_usd")),
+                   empty_reason=why("cac_3m_usd"), note=notes("cac_3m_usd")),
         line_chart(label("ltv_to_cac"), {label("ltv_to_cac"): kpi("ltv_to_cac")}, "x",
                    reference=reference("ltv_to_cac", "target"), empty_reason=why("ltv_to_cac"),
-                   note=hidden_note("ltv_to_cac")),
+                   note=notes("ltv_to_cac")),
         line_chart(label("cac_payback_months"), {label("cac_payback_months"): kpi("cac_payback_months")}, "n",
                    reference=reference("cac_payback_months", "target"), empty_reason=why("cac_payback_months"),
-                   note=hidden_note("cac_payback_months")),
+                   note=notes("cac_payback_months")),
         line_chart("Net and gross revenue retention", {label("nrr"): kpi("nrr"), label("grr"): kpi("grr")}, "pct",
-                   reference=reference("nrr", "NRR target")),
+                   reference=reference("nrr", "NRR target"), note=notes("nrr")),
         line_chart(label("rule_of_40"), {label("rule_of_40"): kpi("rule_of_40"),
                                          label("arr_growth_yoy"): kpi("arr_growth_yoy"),
                                          label("operating_margin_ttm"): kpi("operating_margin_ttm")}, "pct",
                    reference=reference("rule_of_40", "target"), empty_reason=why("rule_of_40"),
-                   note=hidden_note("rule_of_40")),
+                   note=notes("rule_of_40", "operating_margin_ttm")),
         line_chart("Funnel: MQLs and SQLs", {label("mqls"): kpi("mqls"), label("sqls"): kpi("sqls")}, "n"),
         line_chart("Win rate and MQL→SQL rate", {label("win_rate"): kpi("win_rate"),
                                                   label("mql_to_sql_rate"): kpi("mql_to_sql_rate")}, "pct",
