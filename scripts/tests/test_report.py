@@ -82,7 +82,7 @@ def test_report_labels_targets_statuses_and_small_groups(report: Path) -> None:
     page = report.read_text()
     assert "North star: Revenue per head (TTM)" in page and "revenue per head ttm usd" not in page
     tiles = re.findall(r'<div class="tile( good| amber| bad)?">(LTV:CAC|CAC payback \(months\)|Net revenue retention|'
-                       r'Rule of 40)<b>([^<]*)</b>', page)
+                       r'Rule of 40)(?: \([^)<]*\))?<b>([^<]*)</b>', page)
     assert len(tiles) == 4
     for css, name, value in tiles:  # red/amber/green, or the reason there is no value to judge
         assert css or value.startswith(("hidden", "partial", "no data", "immature")), (name, value)
@@ -127,3 +127,26 @@ def test_partial_window_values_are_left_out_of_the_lines_and_said_so(report: Pat
     page = report.read_text()
     captions = re.findall(r"(\d+) month\(s\) left out \(([A-Z][a-z]{2} \d{4}) \.\. ([A-Z][a-z]{2} \d{4})\): their window", page)
     assert captions and ("11", "Jan 2022", "Nov 2022") in captions, captions
+
+
+def test_tiles_name_their_period_and_their_change(report: Path) -> None:
+    """Issue 23, finding 4: every tile says the period its figure covers and how it moved against the month
+    before and a year earlier; cost per revenue dollar says what it is and has a target."""
+    import datetime as dt
+
+    from revenue_warehouse.outputs.report import _change
+
+    points = [(dt.date(2024, m, 1), v) for m, v in zip(range(1, 13), [1.0] * 11 + [1.2])] + [(dt.date(2025, 1, 1), 1.5)]
+    assert _change(points, 1, False) == "vs Dec +25.0%" and _change(points, 12, False) == "vs Jan 2024 +50.0%"
+    assert _change(points, 1, True) == "vs Dec +30.0 pts" and _change(points[:1], 1, False) is None
+    page = report.read_text()
+    tiles = re.findall(r'<div class="tile[^"]*">([^<]*)<b>[^<]*</b><small>([^<]*)</small></div>', page)
+    assert len(tiles) == 9, tiles
+    for text, note in tiles:
+        assert "(" in text, f"tile without its period: {text}"
+    assert any("month: total cost per $1 of revenue" in t for t, _ in tiles)
+    assert any("target &lt;= 1.00" in n for t, n in tiles if t.startswith("Cost per revenue dollar")), tiles
+    assert sum(" · vs " in n or n.startswith("vs ") for _, n in tiles) >= 6, tiles
+    assert "fct_kpi_monthly" not in page.split('<div class="tiles">')[0], "the subtitle speaks to a CFO, not of tables"
+    first = page.split('<div class="tiles">')[0]
+    assert '<p class="story"><b>Of the +' in first and "came from adding people" in first, "the verdict leads the page"

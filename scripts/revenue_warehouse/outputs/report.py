@@ -195,6 +195,22 @@ AMBER_MARGIN = 0.10  # a KPI within 10 % of its target is amber, not red
 STATUS_TEXT = {"hidden": "hidden (privacy: a group below min_group_size)", "partial_window": "partial window",
                "immature": "immature cohort", "no_data": "no data (zero denominator)"}
 PCT_KPIS = {"nrr", "grr", "gross_margin", "rule_of_40", "logo_churn_rate", "win_rate"}
+#: the period each tile's figure covers, said on the tile (a TTM figure next to a month's is not alike)
+PERIODS = {"revenue_per_head_ttm_usd": "TTM", "arr_usd": "at month end", "avg_fte": "month average",
+           "nrr": "cohort of 12 months ago", "gross_margin": "month", "ltv_to_cac": "TTM margin, 3-month CAC",
+           "cac_payback_months": "3-month CAC", "rule_of_40": "TTM",
+           "cost_per_revenue_dollar": "month: total cost per $1 of revenue"}
+
+
+def _change(points: list[tuple[dt.date, float | None]], months_back: int, pct: bool) -> str | None:
+    """The last value against the one ``months_back`` earlier: points for a percentage, else a relative change."""
+    if len(points) <= months_back:
+        return None
+    (month, now), (then_month, then) = points[-1], points[-1 - months_back]
+    if now is None or then is None or (not pct and then == 0):
+        return None
+    when = f"{then_month:%b}" if months_back == 1 else f"{then_month:%b %Y}"
+    return f"vs {when} {(now - then) * 100:+.1f} pts" if pct else f"vs {when} {now / then - 1:+.1%}"
 
 
 def _series(con, sql: str, params: list | None = None) -> list[tuple[dt.date, float | None]]:
@@ -308,9 +324,19 @@ def build_report(published: Path) -> str:
     def label(name: str) -> str:
         return labels.get(name, name.replace("_", " "))
 
+    def tile_note(name: str) -> str:
+        """Target, then the change against the previous month and a year ago."""
+        series = all_kpis.get(name, [])
+        parts = [target_note(name), _change(series, 1, name in PCT_KPIS), _change(series, 12, name in PCT_KPIS)]
+        return " · ".join(p for p in parts if p)
+
+    def tile_label(name: str) -> str:
+        period = PERIODS.get(name)
+        return f"{label(name)} ({period})" if period and f"({period})" not in label(name) else label(name)
+
     star_kind = "usd" if north_star.endswith("usd") else "pct" if north_star in PCT_KPIS else "x"
-    tiles = [(f"North star: {label(north_star)}", shown(north_star, star_kind), " star", "")] + [
-        (label(name), shown(name, kind), rag(name), target_note(name))
+    tiles = [(f"North star: {tile_label(north_star)}", shown(north_star, star_kind), " star", tile_note(north_star))] + [
+        (tile_label(name), shown(name, kind), rag(name), tile_note(name))
         for name, kind in (("arr_usd", "usd"), ("avg_fte", "n"), ("nrr", "pct"), ("gross_margin", "pct"),
                            ("ltv_to_cac", "x"), ("cac_payback_months", "n"), ("rule_of_40", "pct"),
                            ("cost_per_revenue_dollar", "x"))
@@ -399,11 +425,12 @@ def build_report(published: Path) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style></head>
 <body>
 <h1>Revenue per head — KPI report</h1>
-<p class="sub">As of {as_of:%B %Y}{'' if as_of_complete is not False else ' (month to date: the month is not over, so its revenue is not all billed yet)'}. Every figure is read from the published marts (fct_kpi_monthly,
-fct_revenue_per_head, fct_unit_economics). Definitions: docs/metrics.md.</p>
+<p class="sub">As of {as_of:%B %Y}{'' if as_of_complete is not False else ' (month to date: the month is not over, so its revenue is not all billed yet)'}. Each figure says the period it covers and
+how it moved against the month before and a year earlier; coloured ones against the company's target. How each is
+defined: docs/metrics.md.</p>
+<p class="story"><b>{html.escape(story)}</b></p>
 <div class="tiles">{"".join(f'<div class="tile{css}">{html.escape(text)}<b>{html.escape(value)}</b><small>{html.escape(note)}</small></div>' for text, value, css, note in tiles)}
 <div class="tile">Data quality<b><span class="pass">{counts["pass"]}</span> / <span class="warn">{counts["warn"]}</span> / <span class="fail">{counts["fail"]}</span></b>pass / warn / fail</div></div>
-<p class="story">{html.escape(story)}</p>
 <p class="dq">Data quality of the latest run: {counts["pass"]} checks passed, {counts["warn"]} warnings,
 {counts["fail"]} failed (details at the end of the page).</p>
 <div class="grid2">{"".join(charts)}</div>
