@@ -150,3 +150,21 @@ def test_tiles_name_their_period_and_their_change(report: Path) -> None:
     assert "fct_kpi_monthly" not in page.split('<div class="tiles">')[0], "the subtitle speaks to a CFO, not of tables"
     first = page.split('<div class="tiles">')[0]
     assert '<p class="story"><b>Of the +' in first and "came from adding people" in first, "the verdict leads the page"
+
+
+def test_target_label_is_drawn_over_the_lines_and_legend_items_do_not_wrap() -> None:
+    """Issue 23, finding 5: the target's label is painted after the lines (with a white halo) so no line crosses
+    it, and moves below its line when the line is near the plot's top; a legend swatch stays with its label."""
+    import datetime as dt
+
+    from revenue_warehouse.outputs.report import CSS, line_chart
+
+    months = [dt.date(2024, m, 1) for m in range(1, 13)]
+    svg = line_chart("Win rate", {"win rate": [(m, 0.2 + m.month / 100) for m in months]}, "pct",
+                     reference=("win-rate target >= 25.0%", 0.25))
+    assert svg.rindex('class="target-label"') > svg.rindex('class="line"')
+    high = line_chart("NRR", {"nrr": [(m, 0.9) for m in months]}, "pct", reference=("target", 1.0))
+    label_y = float(re.search(r'y="([\d.]+)" class="target-label"', high).group(1))
+    line_y = float(re.search(r'y1="([\d.]+)" y2="[\d.]+" class="target"', high).group(1))
+    assert label_y > line_y, "at the top of the plot the label sits under its line"
+    assert "paint-order:stroke" in CSS and ".legend span{margin-right:12px;white-space:nowrap" in CSS

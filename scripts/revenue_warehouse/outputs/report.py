@@ -109,8 +109,13 @@ def line_chart(title: str, series: Series, kind: str, reference: tuple[str, floa
     if reference is not None:
         py = PAD_TOP + y(reference[1])
         parts.append(f'<line x1="{PAD_LEFT}" x2="{WIDTH - PAD_RIGHT}" y1="{py:.1f}" y2="{py:.1f}" class="target"/>')
-        parts.append(f'<text x="{WIDTH - PAD_RIGHT - 4}" y="{py - 5:.1f}" class="target-label">'
-                     f'{html.escape(reference[0])}</text>')
+        # the label goes on top of the lines (drawn last, with a white halo), above the target line, or below
+        # it when the line is near the plot's top, where the shaded band's label sits
+        label_y = py - 5 if py - 5 > PAD_TOP + 14 else py + 14
+        target_label = (f'<text x="{WIDTH - PAD_RIGHT - 4}" y="{label_y:.1f}" class="target-label">'
+                        f'{html.escape(reference[0])}</text>')
+    else:
+        target_label = ""
     for color, (name, points) in zip(PALETTE * 3, series.items()):
         path, pen_down = [], False
         for m, v in sorted(points):
@@ -120,6 +125,7 @@ def line_chart(title: str, series: Series, kind: str, reference: tuple[str, floa
             path.append(f"{'L' if pen_down else 'M'}{x_of[m]:.1f},{PAD_TOP + y(v):.1f}")
             pen_down = True
         parts.append(f'<path d="{" ".join(path)}" stroke="{color}" class="line"><title>{html.escape(name)}</title></path>')
+    parts.append(target_label)
     parts.append("</svg>")
     legend = "".join(f'<span><i style="background:{c}"></i>{html.escape(n)}</span>' for c, n in zip(PALETTE * 3, series))
     caption = f'<p class="note">{html.escape(note)}</p>' if note else ""
@@ -177,11 +183,11 @@ figure.chart{margin:0;border:1px solid #eee;border-radius:8px;padding:8px}
 figcaption{font-weight:600;margin:4px 8px}
 svg{width:100%;height:auto}.grid{stroke:#eee}.line{fill:none;stroke-width:2}
 .ylabel{font-size:11px;text-anchor:end;fill:#666}.empty{font-size:14px;text-anchor:middle;fill:#888}.xlabel{font-size:11px;text-anchor:middle;fill:#666}
-.legend{font-size:12px;margin:4px 8px}.legend span{margin-right:12px}
+.legend{font-size:12px;margin:4px 8px}.legend span{margin-right:12px;white-space:nowrap;display:inline-block}
 .legend i{display:inline-block;width:10px;height:10px;margin-right:4px;border-radius:2px}
 table{border-collapse:collapse;font-size:13px}td,th{border-bottom:1px solid #eee;padding:4px 8px;text-align:left}
 .pass{color:#2ca02c}.warn{color:#b8860b}.fail{color:#d62728}
-.target{stroke:#d62728;stroke-dasharray:6 4;stroke-width:1.5}.target-label{font-size:11px;text-anchor:end;fill:#d62728}
+.target{stroke:#d62728;stroke-dasharray:6 4;stroke-width:1.5}.target-label{font-size:11px;text-anchor:end;fill:#d62728;paint-order:stroke;stroke:#fff;stroke-width:3px}
 .tile small{display:block;color:#666;font-size:12px}.story{max-width:900px;line-height:1.5}
 .tile.good{border-color:#2ca02c;background:#effaef}.tile.amber{border-color:#e0a800;background:#fff8e1}
 .tile.bad{border-color:#d62728;background:#fdeeee}.hatch{stroke:#bbb;stroke-width:2}
@@ -365,6 +371,15 @@ def build_report(published: Path) -> str:
     def notes(*names: str) -> str:
         return " ".join(n for n in (partial_note(*names), hidden_note(*names)) if n)
 
+    def cac_based_note(name: str) -> str:
+        """Why LTV:CAC or payback can be hidden where CAC (3 months) is shown: they also need the TTM cost of
+        revenue (gross margin), which privacy hides in its own months."""
+        shown_cac = {m for m, v in all_kpis.get("cac_3m_usd", []) if v is not None}
+        differ = [m for m in months_with("hidden", name) if m in shown_cac]
+        return notes(name) + (f" In {len(differ)} of those months CAC (3 months) is shown: {label(name)} also needs "
+                              "the TTM cost of revenue (for the gross margin), hidden where it covers fewer than "
+                              "min_group_size people." if differ else "")
+
     def reference(name: str, text: str) -> tuple[str, float] | None:
         return (f"{text} {targets[name][0]} {_fmt(targets[name][1], 'pct' if name in PCT_KPIS else 'x')}",
                 targets[name][1]) if name in targets else None
@@ -398,10 +413,10 @@ def build_report(published: Path) -> str:
                    empty_reason=why("cac_3m_usd"), note=notes("cac_3m_usd")),
         line_chart(label("ltv_to_cac"), {label("ltv_to_cac"): kpi("ltv_to_cac")}, "x",
                    reference=reference("ltv_to_cac", "target"), empty_reason=why("ltv_to_cac"),
-                   note=notes("ltv_to_cac")),
+                   note=cac_based_note("ltv_to_cac")),
         line_chart(label("cac_payback_months"), {label("cac_payback_months"): kpi("cac_payback_months")}, "n",
                    reference=reference("cac_payback_months", "target"), empty_reason=why("cac_payback_months"),
-                   note=notes("cac_payback_months")),
+                   note=cac_based_note("cac_payback_months")),
         line_chart("Net and gross revenue retention", {label("nrr"): kpi("nrr"), label("grr"): kpi("grr")}, "pct",
                    reference=reference("nrr", "NRR target"), note=notes("nrr")),
         line_chart(label("rule_of_40"), {label("rule_of_40"): kpi("rule_of_40"),
