@@ -1,7 +1,9 @@
 {#-
     The KPIs of fct_kpi_monthly (docs/metrics.md, "The KPI mart"): name (= the source column), the label
     readers see (reports, BI), unit,
-    stage, owning function and the fact it is restated from, plus what its value_status needs:
+    stage, owning function (which decides the report page it is on) and the fact it is restated from, the
+    columns of that fact it is made of (components, shown in the report's drill-down and in dim_kpis), plus
+    what its value_status needs:
       min_months - the month_number from which the KPI's window (ttm, 3-month, year-over-year, lag) is
                    covered by the reporting window; earlier rows are partial_window;
       hidden     - when the value is null because privacy hid one of its inputs (see kpi_hidden_flags());
@@ -144,6 +146,51 @@
         'growth_from_hiring_share': 'Revenue growth from hiring (share)',
         'growth_from_efficiency_share': 'Revenue growth from revenue per head (share)',
     } -%}
+    {#- what the report's drill-down shows beside a KPI: columns of its own source fact it is made of
+        (fct_revenue_per_head KPIs are also shown by function) -#}
+    {%- set components = {
+        'mql_to_sql_rate': ['mqls', 'sqls'], 'mql_to_sql_days': ['sqls'],
+        'cost_per_mql_usd': ['marketing_cost_usd', 'mqls'], 'cost_per_sql_usd': ['marketing_cost_usd', 'sqls'],
+        'win_rate': ['won_new_business', 'closed_new_business'],
+        'avg_deal_size_usd': ['bookings_usd', 'won_new_business'],
+        'pipeline_value_usd': ['open_opportunities'],
+        'pipeline_velocity_usd_per_day': ['open_opportunities', 'win_rate', 'avg_deal_size_usd', 'sales_cycle_days'],
+        'bookings_growth_mom': ['bookings_usd'], 'forecast_accuracy': ['commit_forecast_usd', 'bookings_usd'],
+        'onboarding_completion_rate': ['onboardings_started', 'onboardings_completed'],
+        'time_to_value_days': ['onboardings_live'],
+        'nps': ['nps_responses', 'promoters', 'detractors'], 'nps_3m': ['nps_responses_3m'],
+        'mrr_usd': ['opening_mrr_usd', 'new_mrr_usd', 'expansion_mrr_usd', 'reactivation_mrr_usd',
+                    'contraction_mrr_usd', 'churned_mrr_usd', 'fx_adjustment_mrr_usd'],
+        'arr_usd': ['mrr_usd'], 'new_mrr_usd': ['new_customers'], 'churned_mrr_usd': ['churned_customers'],
+        'active_customers': ['new_customers', 'churned_customers'],
+        'logo_churn_rate': ['churned_customers', 'active_customers'],
+        'gross_mrr_churn_rate': ['churned_mrr_usd', 'contraction_mrr_usd', 'opening_mrr_usd'],
+        'nrr': ['nrr_base_mrr_usd', 'nrr_expansion_mrr_usd', 'nrr_contraction_mrr_usd', 'nrr_churned_mrr_usd'],
+        'grr': ['nrr_base_mrr_usd', 'nrr_contraction_mrr_usd', 'nrr_churned_mrr_usd'],
+        'arpa_usd': ['mrr_usd', 'active_customers'], 'net_new_arr_usd': ['arr_usd'],
+        'quick_ratio': ['new_mrr_usd', 'reactivation_mrr_usd', 'expansion_mrr_usd', 'contraction_mrr_usd', 'churned_mrr_usd'],
+        'ttm_revenue_usd': ['revenue_usd'],
+        'gross_margin': ['revenue_usd', 'cogs_usd'], 'operating_margin': ['revenue_usd', 'total_cost_usd'],
+        'cac_usd': ['sales_marketing_cost_usd', 'new_customers'],
+        'cac_3m_usd': ['sales_marketing_cost_usd', 'new_customers'],
+        'ltv_usd': ['arpa_usd', 'gross_margin_ttm', 'logo_churn_rate'],
+        'ltv_to_cac': ['ltv_usd', 'cac_3m_usd'],
+        'cac_payback_months': ['cac_3m_usd', 'new_customer_arpa_3m_usd', 'gross_margin_ttm'],
+        'magic_number': ['arr_usd', 'sales_marketing_cost_usd'],
+        'burn_multiple': ['revenue_usd', 'total_cost_usd', 'net_new_arr_usd'],
+        'mrr_growth_mom': ['mrr_usd'], 'arr_growth_yoy': ['arr_usd'],
+        'operating_margin_ttm': ['ttm_revenue_usd'], 'rule_of_40': ['arr_growth_yoy', 'operating_margin_ttm'],
+        'revenue_per_head_ttm_usd': ['ttm_revenue_usd', 'avg_fte'], 'arr_per_fte_usd': ['arr_usd', 'month_end_fte'],
+        'month_end_fte': ['month_end_headcount'], 'avg_fte': ['month_end_fte'],
+        'cost_per_revenue_dollar': ['total_cost_usd', 'payroll_cost_usd', 'non_payroll_cost_usd', 'revenue_usd'],
+        'arr_per_quota_carrier_usd': ['arr_usd', 'quota_carrier_fte'],
+        'support_ratio': ['revenue_support_fte', 'quota_carrier_fte'],
+        'ai_tooling_cost_per_fte_usd': ['ai_tooling_cost_usd', 'avg_fte'],
+        'revenue_per_head_growth_yoy': ['revenue_per_head_ttm_usd'], 'fte_growth_yoy': ['avg_fte'],
+        'incremental_revenue_per_fte_usd': ['ttm_revenue_usd', 'avg_fte'],
+        'growth_from_hiring_share': ['ttm_revenue_usd', 'revenue_per_head_growth_yoy', 'fte_growth_yoy'],
+        'growth_from_efficiency_share': ['ttm_revenue_usd', 'revenue_per_head_growth_yoy', 'fte_growth_yoy'],
+    } -%}
     {%- set catalogue = [] -%}
     {%- for stage, owner, source, kpis in stages -%}
         {%- for name, unit, extra in kpis -%}
@@ -151,6 +198,7 @@
                 'name': name, 'label': labels[name], 'unit': unit, 'stage': stage, 'owner': owner, 'source': source,
                 'min_months': extra.get('min_months', 1), 'hidden': extra.get('hidden'),
                 'cohort': extra.get('cohort', false), 'inputs': kpi_inputs.get(name, stage_inputs[stage]),
+                'components': components.get(name, []),
             }) -%}
         {%- endfor -%}
     {%- endfor -%}

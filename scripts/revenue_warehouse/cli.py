@@ -130,9 +130,10 @@ def cmd_report(args: argparse.Namespace) -> None:
     from revenue_warehouse.outputs.report import write_report
 
     started = _step(f"report from {publish_path()}")
-    path = write_report(publish_path(), Path(args.out))
-    _record("report", f"wrote {path}")
-    _done(started, str(path))
+    path = write_report(publish_path(), Path(args.out), pdf=args.pdf)
+    wrote = f"{path} (and the other pages beside it)" + (f", {path.parent / 'board-pack.pdf'}" if args.pdf else "")
+    _record("report", f"wrote {wrote}")
+    _done(started, wrote)
 
 
 def cmd_export(args: argparse.Namespace) -> None:
@@ -189,7 +190,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
     report = write_report(publish_path(), warehouse_path().parent / "reports")
     print(demo_summary(db, publish_path()))
-    print(f"KPI report (open in a browser, works offline): {report}")
+    print(f"Board pack (open in a browser, works offline; one page per role): {report}")
 
 
 def cmd_benchmark(args: argparse.Namespace) -> None:
@@ -328,9 +329,11 @@ def parser() -> argparse.ArgumentParser:
                    help="dbt vars for the freshness check (default: those of the last build, from audit.run_log)")
     c.set_defaults(func=cmd_check)
 
-    r = command("report", "write the KPI report (self-contained HTML) from the published marts")
+    r = command("report", "write the board pack (offline HTML, one page per role) from the published marts")
     r.add_argument("--out", default=str(PROJECT_ROOT / "reports"), metavar="DIR",
-                   help="output folder for index.html (default: reports/ in the project)")
+                   help="output folder for the pages, index.html the executive one (default: reports/ in the project)")
+    r.add_argument("--pdf", action="store_true",
+                   help="also print the executive page to board-pack.pdf (needs Chromium: apt-get install chromium)")
     r.set_defaults(func=cmd_report)
 
     e = command("export", "write every published mart as a file (one per mart)")

@@ -266,7 +266,9 @@ def test_the_demo_on_any_day_ends_today_fresh_and_says_whether_its_month_is_over
                            "(select max(month) from marts.fct_kpi_monthly)) from marts.fct_kpi_monthly"
                            ).fetchone() == (day.replace(day=1), month_over)
     report = (tmp_path / "reports" / "index.html").read_text()
-    assert f"As of {day:%B %Y}" in report and ("(month to date" in report) is not month_over
+    # the board pack and the summary headline the same month; the month to date is in its tables, flagged
+    assert f"Figures for {last_complete:%B %Y}, the last complete month." in report
+    assert (f"{day:%B %Y} is month to date" in report) is not month_over
 
     status = subprocess.run([sys.executable, "-m", "revenue_warehouse.cli", "status"], cwd=PROJECT_ROOT,
                             capture_output=True, text=True, env=env, check=True).stdout

@@ -239,3 +239,38 @@ def test_growth_kpis_match_an_independent_recomputation(built) -> None:
             assert abs(float(arpa) - sum(new_mrr[m] for m in window) / count) < 1e-4, month
         else:
             assert arpa is None, month
+
+
+def test_nrr_grr_and_their_components_match_an_independent_recomputation(built) -> None:
+    """The 12-month cohort at constant FX (both months at m's rate), customer by customer from the independent
+    MRR: NRR, GRR and what moved the cohort (expansion, contraction, churn; all >= 0)."""
+    calc, con = built
+    local = calc.mrr_local()
+    customers = {c for c, _ in local}
+    rows = con.execute("select month, nrr, grr, nrr_base_mrr_usd, nrr_expansion_mrr_usd, nrr_contraction_mrr_usd, "
+                       "nrr_churned_mrr_usd from marts.fct_unit_economics order by month").fetchall()
+    checked = 0
+    for i, (month, nrr, grr, *parts) in enumerate(rows):
+        if i < 12:
+            assert nrr is None and grr is None and parts == [None] * 4, month
+            continue
+        base = expansion = contraction = churned = current_total = 0.0
+        for customer in customers:
+            then = local.get((customer, _add_months(month, -12)), Fraction(0))
+            if then <= 0:
+                continue
+            rate = calc.rate(calc.customer_currency[customer], month)
+            b, c = float(then) * rate, float(local.get((customer, month), Fraction(0))) * rate
+            base, current_total = base + b, current_total + c
+            if c > b:
+                expansion += c - b
+            elif c == 0:
+                churned += b
+            elif c < b:
+                contraction += b - c
+        assert abs(float(parts[0]) - base) < 0.01 and abs(float(parts[1]) - expansion) < 0.01, month
+        assert abs(float(parts[2]) - contraction) < 0.01 and abs(float(parts[3]) - churned) < 0.01, month
+        assert abs(float(nrr) - current_total / base) < 2e-6, month
+        assert abs(float(grr) - (base - contraction - churned) / base) < 2e-6, month
+        checked += 1
+    assert checked >= 12

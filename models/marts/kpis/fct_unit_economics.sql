@@ -47,7 +47,19 @@ retention as (
     select
         month,
         sum(current_mrr_usd) / sum(base_mrr_usd) as nrr,
-        sum(least(current_mrr_usd, base_mrr_usd)) / sum(base_mrr_usd) as grr
+        sum(least(current_mrr_usd, base_mrr_usd)) / sum(base_mrr_usd) as grr,
+        -- what moved the cohort from its MRR of m-12 to its MRR of m, customer by customer:
+        -- current = base + expansion - contraction - churned, so nrr = (base + exp - contr - churn) / base
+        sum(base_mrr_usd) as nrr_base_mrr_usd,
+        sum(case when current_mrr_usd > base_mrr_usd then current_mrr_usd - base_mrr_usd else 0 end)
+            as nrr_expansion_mrr_usd,
+        sum(
+            case
+                when current_mrr_usd > 0 and current_mrr_usd < base_mrr_usd then base_mrr_usd - current_mrr_usd
+                else 0
+            end
+        ) as nrr_contraction_mrr_usd,
+        sum(case when current_mrr_usd = 0 then base_mrr_usd else 0 end) as nrr_churned_mrr_usd
     from cohorts
     group by month
 ),
@@ -73,7 +85,11 @@ monthly as (
         coalesce(movement_totals.reactivation_mrr_usd, 0) as reactivation_mrr_usd,
         coalesce(movement_totals.fx_adjustment_mrr_usd, 0) as fx_adjustment_mrr_usd,
         retention.nrr,
-        retention.grr
+        retention.grr,
+        retention.nrr_base_mrr_usd,
+        retention.nrr_expansion_mrr_usd,
+        retention.nrr_contraction_mrr_usd,
+        retention.nrr_churned_mrr_usd
     from spine
     inner join costs
         on spine.month = costs.month
@@ -138,6 +154,10 @@ final as (
         {{ ratio('-(churned_mrr_usd + contraction_mrr_usd)', 'opening_mrr_usd') }} as gross_mrr_churn_rate,
         {{ money('nrr') }} as nrr,
         {{ money('grr') }} as grr,
+        {{ money('nrr_base_mrr_usd') }} as nrr_base_mrr_usd,
+        {{ money('nrr_expansion_mrr_usd') }} as nrr_expansion_mrr_usd,
+        {{ money('nrr_contraction_mrr_usd') }} as nrr_contraction_mrr_usd,
+        {{ money('nrr_churned_mrr_usd') }} as nrr_churned_mrr_usd,
         revenue_usd,
         ttm_revenue_usd,
         {{ money('cogs_usd', when='not is_cogs_hidden') }} as cogs_usd,
