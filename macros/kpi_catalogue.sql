@@ -26,6 +26,7 @@
     {%- set kpi_inputs = {
         'cost_per_mql_usd': ['raw_crm.lead'] + cost, 'cost_per_sql_usd': ['raw_crm.lead'] + cost,
         'nps': ['raw_cs.nps_response'], 'nps_3m': ['raw_cs.nps_response'],
+        'csat': ['raw_cs.csat_response'], 'csat_3m': ['raw_cs.csat_response'],
         'revenue_usd': billing, 'ttm_revenue_usd': billing, 'mrr_growth_mom': billing, 'arr_growth_yoy': billing,
         'month_end_fte': people, 'avg_fte': people, 'fte_growth_yoy': people, 'support_ratio': people,
         'cost_per_revenue_dollar': billing + cost, 'ai_tooling_cost_per_fte_usd': people + ['raw_finance.gl_entry'],
@@ -44,7 +45,7 @@
         ]),
         ('onboarding_adoption', 'customer_success', 'fct_customer_success', [
             ('onboarding_completion_rate', 'ratio', {'cohort': true}), ('time_to_value_days', 'days', {}),
-            ('nps', 'score', {}), ('nps_3m', 'score', {}),
+            ('nps', 'score', {}), ('nps_3m', 'score', {}), ('csat', 'ratio', {}), ('csat_3m', 'ratio', {}),
         ]),
         ('retention_expansion', 'customer_success', 'fct_unit_economics', [
             ('mrr_usd', 'usd', {}), ('arr_usd', 'usd', {}), ('new_mrr_usd', 'usd', {}), ('expansion_mrr_usd', 'usd', {}),
@@ -101,6 +102,8 @@
         'time_to_value_days': 'Time to value (days)',
         'nps': 'NPS',
         'nps_3m': 'NPS (3 months)',
+        'csat': 'CSAT',
+        'csat_3m': 'CSAT (3 months)',
         'mrr_usd': 'MRR',
         'arr_usd': 'ARR',
         'new_mrr_usd': 'New MRR',
@@ -151,7 +154,7 @@
     {%- set components = {
         'mql_to_sql_rate': ['mqls', 'sqls'], 'mql_to_sql_days': ['sqls'],
         'cost_per_mql_usd': ['marketing_cost_usd', 'mqls'], 'cost_per_sql_usd': ['marketing_cost_usd', 'sqls'],
-        'win_rate': ['won_new_business', 'closed_new_business'],
+        'win_rate': ['won_new_business', 'lost_new_business', 'closed_new_business'],
         'avg_deal_size_usd': ['bookings_usd', 'won_new_business'],
         'pipeline_value_usd': ['open_opportunities'],
         'pipeline_velocity_usd_per_day': ['open_opportunities', 'win_rate', 'avg_deal_size_usd', 'sales_cycle_days'],
@@ -159,6 +162,7 @@
         'onboarding_completion_rate': ['onboardings_started', 'onboardings_completed'],
         'time_to_value_days': ['onboardings_live'],
         'nps': ['nps_responses', 'promoters', 'detractors'], 'nps_3m': ['nps_responses_3m'],
+        'csat': ['csat_responses', 'csat_satisfied'], 'csat_3m': ['csat_responses_3m'],
         'mrr_usd': ['opening_mrr_usd', 'new_mrr_usd', 'expansion_mrr_usd', 'reactivation_mrr_usd',
                     'contraction_mrr_usd', 'churned_mrr_usd', 'fx_adjustment_mrr_usd'],
         'arr_usd': ['mrr_usd'], 'new_mrr_usd': ['new_customers'], 'churned_mrr_usd': ['churned_customers'],

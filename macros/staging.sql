@@ -204,7 +204,7 @@ select * from final
         ('billing', 'invoice'), ('billing', 'invoice_line_item'), ('billing', 'refund'),
         ('hr', 'employee'), ('hr', 'employment_status'), ('hr', 'job_history'), ('hr', 'compensation'),
         ('finance', 'fx_rate'), ('finance', 'gl_entry'),
-        ('cs', 'onboarding'), ('cs', 'nps_response'),
+        ('cs', 'onboarding'), ('cs', 'nps_response'), ('cs', 'csat_response'),
     ] -%}
     {%- if execute -%}
         {%- set declared = [] -%}
@@ -263,6 +263,7 @@ select * from final
         'crm.user': [],
         'cs.onboarding': [('started_on', 'date'), ('go_live_on', 'date')],
         'cs.nps_response': [('responded_at', 'timestamp'), ('score', 'integer')],
+        'cs.csat_response': [('responded_at', 'timestamp'), ('score', 'integer')],
         'finance.fx_rate': [('rate_month', 'date'), ('usd_per_unit', 'decimal(18,8)')],
         'finance.gl_entry': [('posted_date', 'date'), ('amount', 'decimal(18,2)')],
         'hr.employee': [],

@@ -1,5 +1,6 @@
-"""Funnel and satisfaction KPIs of revision 2 against an independent recomputation from staging: stage-1
-velocity (mql_to_sql_days), three-month NPS and forecast accuracy against what actually closed."""
+"""Funnel and satisfaction KPIs against an independent recomputation from staging: stage-1 velocity
+(mql_to_sql_days), three-month NPS, CSAT of the month and of three months, and forecast accuracy against
+what actually closed."""
 
 from __future__ import annotations
 
@@ -30,6 +31,41 @@ def funnel(messy_sql):
     answers = con.execute("select responded_at, score from staging.stg_cs__nps_responses").fetchall()
     con.close()
     return rows, nps, leads, answers
+
+
+@pytest.fixture(scope="module")
+def csat(messy_sql):
+    _, connect = messy_sql
+    con = connect()
+    marts = {r[0]: r[1:] for r in con.execute("select month, csat, csat_3m from marts.fct_customer_success").fetchall()}
+    kpi = {(r[0], r[1]): r[2:] for r in con.execute(
+        "select month, kpi_name, kpi_value, value_status from marts.fct_kpi_monthly where kpi_name in ('csat', 'csat_3m')"
+    ).fetchall()}
+    ratings = con.execute("select responded_at, score from staging.stg_cs__csat_responses").fetchall()
+    quarantined = con.execute(
+        "select count(*) from staging.base_cs__csat_response where quarantine_reason = 'score_out_of_range'").fetchone()[0]
+    con.close()
+    return marts, kpi, ratings, quarantined
+
+
+def test_csat_is_the_share_of_four_and_five_ratings_of_the_month_and_of_three_months(csat) -> None:
+    """METRICS 10.4: ratings 4-5 / ratings (1-5) in m, and over m-2..m; a rating outside 1-5 is quarantined."""
+    marts, kpi, ratings, quarantined = csat
+    by_month: dict[dt.date, list[int]] = defaultdict(list)
+    for responded_at, score in ratings:
+        assert 1 <= int(score) <= 5
+        by_month[_month(responded_at.date())].append(int(score))
+    checked = 0
+    for month, (value, value_3m) in marts.items():
+        for got, months in ((value, [month]), (value_3m, [month, _shift(month, -1), _shift(month, -2)])):
+            scores = [s for m in months for s in by_month.get(m, [])]
+            if not scores:
+                assert got is None, month
+                continue
+            assert abs(float(got) - sum(s >= 4 for s in scores) / len(scores)) < 1e-6, month
+            checked += 1
+        assert kpi[(month, "csat")][0] == value and kpi[(month, "csat_3m")][0] == value_3m
+    assert checked >= 24 and quarantined >= 1, "the messy data's CSAT rows scored 0 are quarantined, not averaged"
 
 
 def test_mql_to_sql_days_is_the_mean_stage_one_time_of_the_months_sqls(funnel) -> None:

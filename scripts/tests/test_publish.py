@@ -221,7 +221,8 @@ def test_a_selected_build_never_publishes(built: tuple[Path, Path]) -> None:
 
 
 def _dbt_children(db: Path) -> list[int]:
-    """dbt processes working on this warehouse file (their environment names it)."""
+    """dbt processes working on this warehouse file (their environment names it, bare in its folder: dbt runs
+    there, build.dbt_process)."""
     found = []
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
@@ -229,9 +230,12 @@ def _dbt_children(db: Path) -> list[int]:
         try:
             environ = (proc / "environ").read_bytes().split(b"\0")
             cmdline = (proc / "cmdline").read_bytes()
+            cwd = Path(os.readlink(proc / "cwd"))
         except OSError:
             continue
-        if f"WAREHOUSE_PATH={db}".encode() in environ and b"dbt" in cmdline and b"revenue_warehouse.cli" not in cmdline:
+        names_it = f"WAREHOUSE_PATH={db}".encode() in environ or (
+            f"WAREHOUSE_PATH={db.name}".encode() in environ and cwd == db.resolve().parent)
+        if names_it and b"dbt" in cmdline and b"revenue_warehouse.cli" not in cmdline:
             found.append(int(proc.name))
     return found
 

@@ -257,8 +257,8 @@ def test_each_kpi_has_one_drill_down_on_its_owners_page_with_components_from_the
     nrr_parts = con.execute(
         "select nrr, nrr_base_mrr_usd, nrr_expansion_mrr_usd, nrr_contraction_mrr_usd, nrr_churned_mrr_usd "
         "from marts.fct_unit_economics where month = ?", [headline]).fetchone()
-    won_closed = con.execute("select won_new_business, closed_new_business from marts.fct_sales_funnel where month = ?",
-                             [headline]).fetchone()
+    won_closed = con.execute("select won_new_business, closed_new_business - won_new_business, closed_new_business "
+                             "from marts.fct_sales_funnel where month = ?", [headline]).fetchone()
     con.close()
     pages = {p.owner: (report.parent / p.file).read_text() for p in PAGES}
     for name, owner, definition, _ in kpis:
@@ -281,7 +281,7 @@ def test_each_kpi_has_one_drill_down_on_its_owners_page_with_components_from_the
         fmt(float(nrr_parts[0]), "pct"), *(fmt(v, "usd") for v in (base, expansion, contraction, churned))]
     win = pages["sales"].split('id="kpi-win_rate"')[1].split("</section>")[0]
     row = re.search(rf"<tr class=\"[a-z_]+\"><td>{headline:%b %Y}</td>(.*?)</tr>", win).group(1)
-    assert re.findall(r'<td class="num">([^<]*)</td>', row)[1:] == [f"{won_closed[0]:,}", f"{won_closed[1]:,}"]
+    assert re.findall(r'<td class="num">([^<]*)</td>', row)[1:] == [f"{n:,}" for n in won_closed], "won, lost, closed"
     rph = pages["general_administrative"].split('id="kpi-revenue_per_head_ttm_usd"')[1].split("</section>")[0]
     assert "<b>By function</b>" in rph and "<td>sales</td>" in rph
 

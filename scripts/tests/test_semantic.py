@@ -23,7 +23,7 @@ from revenue_warehouse.config import PROJECT_ROOT
 
 METRICS = ["mrr", "arr", "revenue_per_head", "cac", "cac_3m", "nrr", "win_rate", "bookings", "cac_payback_months",
            "net_new_arr", "quick_ratio", "arr_growth_yoy", "operating_margin_ttm", "rule_of_40",
-           "revenue_per_head_growth_yoy", "fte_growth_yoy", "incremental_revenue_per_fte"]
+           "revenue_per_head_growth_yoy", "fte_growth_yoy", "incremental_revenue_per_fte", "csat"]
 SNAPSHOTS = ("mrr", "arr", "nrr", "revenue_per_head", "cac", "cac_3m", "cac_payback_months", "arr_growth_yoy",
              "operating_margin_ttm", "rule_of_40", "revenue_per_head_growth_yoy", "fte_growth_yoy",
              "incremental_revenue_per_fte")
@@ -61,16 +61,17 @@ def marts(clean_warehouse: tuple[Path, Path]) -> dict[dt.date, dict]:
             select u.month, u.mrr_usd, u.arr_usd, p.revenue_per_head_ttm_usd, u.cac_usd, u.cac_3m_usd, u.nrr, f.win_rate,
                    f.bookings_usd, u.cac_payback_months, u.net_new_arr_usd, u.quick_ratio, u.arr_growth_yoy,
                    u.operating_margin_ttm, u.rule_of_40, p.revenue_per_head_growth_yoy, p.fte_growth_yoy,
-                   p.incremental_revenue_per_fte_usd,
+                   p.incremental_revenue_per_fte_usd, c.csat,
                    u.sales_marketing_cost_usd, u.new_customers, f.won_new_business, f.closed_new_business,
                    u.new_mrr_usd + u.reactivation_mrr_usd + u.expansion_mrr_usd,
-                   -(u.churned_mrr_usd + u.contraction_mrr_usd)
+                   -(u.churned_mrr_usd + u.contraction_mrr_usd), c.csat_satisfied, c.csat_responses
             from marts.fct_unit_economics as u
+            inner join marts.fct_customer_success as c on u.month = c.month
             inner join marts.fct_sales_funnel as f on u.month = f.month
             inner join marts.fct_revenue_per_head as p on u.month = p.month and p.function = 'all'
             """
         ).fetchall()
-    names = [*METRICS, "sm_cost", "new", "won", "closed", "gained", "lost"]
+    names = [*METRICS, "sm_cost", "new", "won", "closed", "gained", "lost", "satisfied", "rated"]
     return {r[0]: dict(zip(names, r[1:])) for r in rows}
 
 
@@ -104,6 +105,8 @@ def test_quarterly_snapshots_take_the_last_month_and_ratios_sum_the_quarter(
         assert _close(got["bookings"], sum(r["bookings"] for r in rows), "0.0000001"), quarter
         closed = sum(r["closed"] for r in rows)
         assert _close(got["win_rate"], Decimal(sum(r["won"] for r in rows)) / closed if closed else None), quarter
+        rated = sum(r["rated"] for r in rows)
+        assert _close(got["csat"], Decimal(sum(r["satisfied"] for r in rows)) / rated if rated else None), quarter
         # a full quarter's cac_3m is the quarter's S&M cost over its new customers; never a partial sum
         new, costs = sum(r["new"] for r in rows), [r["sm_cost"] for r in rows]
         if len(rows) == 3:

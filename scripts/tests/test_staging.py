@@ -31,6 +31,7 @@ STAGED = {
     "raw_finance.gl_entry": ("stg_finance__gl_entries", "gl_entry_id"),
     "raw_cs.onboarding": ("stg_cs__onboardings", "onboarding_id"),
     "raw_cs.nps_response": ("stg_cs__nps_responses", "nps_response_id"),
+    "raw_cs.csat_response": ("stg_cs__csat_responses", "csat_response_id"),
 }
 #: a cascade: the row's parent was itself quarantined (or never existed), so the row is an orphan
 PARENTS = {

@@ -2,7 +2,8 @@
     Onboarding and satisfaction by month of the reporting window (docs/metrics.md, "Onboarding and
     satisfaction"): completion rate of onboardings started in the month (a cohort rate: recent cohorts
     are still in progress), mean time to value of onboardings that went live in the month, NPS of the
-    month's survey answers and of the answers of months m-2..m (nps_3m: surveys are often quarterly).
+    month's survey answers and of the answers of months m-2..m (nps_3m: surveys are often quarterly),
+    CSAT (share of 1-5 ratings scoring 4 or 5) of the month and of months m-2..m.
 -#}
 with
 
@@ -16,6 +17,10 @@ onboardings as (
 
 nps_responses as (
     select * from {{ ref('stg_cs__nps_responses') }}
+),
+
+csat_responses as (
+    select * from {{ ref('stg_cs__csat_responses') }}
 ),
 
 started as (
@@ -61,6 +66,28 @@ answers_3m as (
     group by spine.month
 ),
 
+ratings as (
+    select
+        cast({{ dbt.date_trunc('month', 'responded_at') }} as date) as month,
+        count(*) as csat_responses,
+        count(case when score >= 4 then 1 end) as csat_satisfied
+    from csat_responses
+    group by cast({{ dbt.date_trunc('month', 'responded_at') }} as date)
+),
+
+ratings_3m as (
+    select
+        spine.month,
+        sum(ratings.csat_responses) as csat_responses,
+        sum(ratings.csat_satisfied) as csat_satisfied
+    from spine
+    inner join ratings
+        on
+            spine.month >= ratings.month
+            and {{ dbt.dateadd('month', -2, 'spine.month') }} <= ratings.month
+    group by spine.month
+),
+
 final as (
     select
         spine.month,
@@ -75,6 +102,11 @@ final as (
         {{ ratio('100.0 * (answers.promoters - answers.detractors)', 'answers.nps_responses') }} as nps,
         cast(coalesce(answers_3m.nps_responses, 0) as integer) as nps_responses_3m,
         {{ ratio('100.0 * (answers_3m.promoters - answers_3m.detractors)', 'answers_3m.nps_responses') }} as nps_3m,
+        cast(coalesce(ratings.csat_responses, 0) as integer) as csat_responses,
+        cast(coalesce(ratings.csat_satisfied, 0) as integer) as csat_satisfied,
+        {{ ratio('ratings.csat_satisfied', 'ratings.csat_responses') }} as csat,
+        cast(coalesce(ratings_3m.csat_responses, 0) as integer) as csat_responses_3m,
+        {{ ratio('ratings_3m.csat_satisfied', 'ratings_3m.csat_responses') }} as csat_3m,
         spine.is_month_complete
     from spine
     left join started
@@ -85,6 +117,10 @@ final as (
         on spine.month = answers.month
     left join answers_3m
         on spine.month = answers_3m.month
+    left join ratings
+        on spine.month = ratings.month
+    left join ratings_3m
+        on spine.month = ratings_3m.month
 )
 
 select * from final

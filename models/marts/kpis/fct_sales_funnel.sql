@@ -167,6 +167,7 @@ final as (
         {{ ratio('marketing_cost_usd', 'sqls', when='not is_cost_suppressed') }} as cost_per_sql_usd,
         cast(closed_new_business as integer) as closed_new_business,
         cast(won_new_business as integer) as won_new_business,
+        cast(closed_new_business - won_new_business as integer) as lost_new_business,
         {{ money('win_rate_value') }} as win_rate,
         {{ money('avg_deal_size_usd') }} as avg_deal_size_usd,
         {{ money('sales_cycle_days') }} as sales_cycle_days,

@@ -78,7 +78,7 @@ PERIODS = {"revenue_per_head_ttm_usd": "TTM", "arr_usd": "at month end", "avg_ft
            "sales_cycle_days": "deals won in the month", "avg_deal_size_usd": "deals won in the month",
            "mqls": "month", "sqls": "month", "mql_to_sql_rate": "leads that became MQL in the month",
            "cost_per_mql_usd": "month", "cost_per_sql_usd": "month", "logo_churn_rate": "month",
-           "onboarding_completion_rate": "onboardings started in the month", "nps": "month",
+           "onboarding_completion_rate": "onboardings started in the month", "nps": "month", "csat": "month",
            "support_ratio": "month end", "ai_tooling_cost_per_fte_usd": "month", "arr_per_fte_usd": "month end"}
 
 
@@ -104,7 +104,7 @@ PAGES = (
          ("mqls", "sqls", "mql_to_sql_rate", "mql_to_sql_days", "cost_per_mql_usd", "cost_per_sql_usd"),
          "Lead-generation efficiency: leads, their conversion to sales-qualified, and what each costs."),
     Page("customer-success.html", "Customer success", "customer_success",
-         ("onboarding_completion_rate", "time_to_value_days", "nps", "logo_churn_rate", "gross_mrr_churn_rate",
+         ("onboarding_completion_rate", "time_to_value_days", "nps", "csat", "logo_churn_rate", "gross_mrr_churn_rate",
           "nrr", "grr", "expansion_mrr_usd"),
          "Onboarding, satisfaction and retention: who stays, who grows, who leaves."),
     Page("people-finance.html", "People & finance", "general_administrative",
@@ -443,6 +443,7 @@ class Site:
                 self.chart("Onboarding completion", ["onboarding_completion_rate"], h),
                 self.chart("Time to value (days)", ["time_to_value_days"], h),
                 self.chart("NPS", ["nps", "nps_3m"], h),
+                self.chart("CSAT: ratings of 4 or 5", ["csat", "csat_3m"], h),
                 self.bridge_chart(h),
             ]
         return [

@@ -61,6 +61,19 @@ def dbt_env(db_path: Path, env: dict[str, str] | None = None) -> dict[str, str]:
     return {**os.environ, **NO_TRACKING, "WAREHOUSE_PATH": str(db_path), **(env or {})}
 
 
+def dbt_process(db_path: Path, env: dict[str, str] | None = None) -> tuple[Path, dict[str, str]]:
+    """Where a dbt child runs and its environment. On DuckDB it runs in the warehouse file's folder with
+    WAREHOUSE_PATH the bare file name: dbt re-parses the whole project when the profile it renders changes,
+    and the file's path is part of it, so every warehouse file of one name (warehouse.duckdb) shares one
+    partial parse (about 3.5 s instead of 9 s a run) - the project and target paths stay the project's."""
+    environment = dbt_env(db_path, env)
+    if environment.get("DBT_TARGET", "duckdb") != "duckdb":
+        return PROJECT_ROOT, environment
+    db_path = Path(db_path).resolve()
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    return db_path.parent, {**environment, "WAREHOUSE_PATH": db_path.name}
+
+
 def _die_with_parent() -> None:
     """In the dbt child (Linux): receive SIGTERM when the warehouse process that started it dies, however it
     dies (a killed `warehouse build` must not leave dbt writing the build file)."""
@@ -80,8 +93,8 @@ def run_dbt(command: list[str], db_path: Path, vars_: dict | None = None, extra:
     """
     args = dbt_command(command, vars_, extra)
     output = subprocess.DEVNULL if quiet else None
-    return subprocess.call(args, cwd=PROJECT_ROOT, env=dbt_env(db_path, env), stdout=output, stderr=output,
-                           preexec_fn=_die_with_parent)
+    cwd, environment = dbt_process(db_path, env)
+    return subprocess.call(args, cwd=cwd, env=environment, stdout=output, stderr=output, preexec_fn=_die_with_parent)
 
 
 LAYERS = (("base_", "staging"), ("stg_", "staging"), ("int_", "intermediate"),
@@ -106,7 +119,8 @@ def run_dbt_quietly(command: list[str], db_path: Path, vars_: dict | None = None
     ``debug``), warnings as one line naming them.
     """
     args = dbt_command(command, vars_, [*(extra or []), "--log-format", "json"])
-    process = subprocess.Popen(args, cwd=PROJECT_ROOT, env=dbt_env(db_path), stdout=subprocess.PIPE,
+    cwd, environment = dbt_process(db_path)
+    process = subprocess.Popen(args, cwd=cwd, env=environment, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True, bufsize=1, preexec_fn=_die_with_parent)
     done, total, shown_step, layer = 0, 0, -1, ""
     warnings: list[str] = []

@@ -53,6 +53,7 @@ BAD_ROW_CLASSES: tuple[BadRowClass, ...] = (
     BadRowClass("raw_finance.gl_entry", "unknown_currency", "currency_code 'XXX'"),
     BadRowClass("raw_cs.onboarding", "invalid_status", "status 'done?'"),
     BadRowClass("raw_cs.nps_response", "score_out_of_range", "score 11"),
+    BadRowClass("raw_cs.csat_response", "score_out_of_range", "score 0 (a 0-10 scale exported as CSAT)"),
 )
 #: Tables that get exact re-sync duplicates (same id loaded twice; superseded, not quarantined).
 RESYNC_TABLES = ("raw_crm.account", "raw_crm.lead", "raw_billing.customer", "raw_hr.employee", "raw_billing.invoice_line_item")
@@ -147,13 +148,15 @@ TEXT_VALUES = {
     "score_out_of_range": ("score", "11"),
     "non_positive_amount": ("amount", "0.00"),
 }
+#: where one reason's bad value differs by table
+TABLE_TEXT_VALUES = {("raw_cs.csat_response", "score_out_of_range"): ("score", "0")}
 STATUS_TEXT = {"raw_billing.subscription": "zombie", "raw_billing.invoice": "paidd", "raw_hr.employment_status": "sabbatical", "raw_cs.onboarding": "done?"}
 def _corrupt(table: pa.Table, original: pa.Table, cls: BadRowClass, rows: np.ndarray, record_ids: list) -> tuple[pa.Table, list, pa.Table | None]:
     reason = cls.reason
     if reason == "missing_primary_key":
         return _set_text(table, "id", rows, None), [None] * len(rows), None
-    if reason in TEXT_VALUES:
-        column, value = TEXT_VALUES[reason]
+    if (cls.table, reason) in TABLE_TEXT_VALUES or reason in TEXT_VALUES:
+        column, value = TABLE_TEXT_VALUES.get((cls.table, reason)) or TEXT_VALUES[reason]
         return _set_text(table, column, rows, value), record_ids, None
     if reason == "invalid_status":
         return _set_text(table, "status", rows, STATUS_TEXT[cls.table]), record_ids, None

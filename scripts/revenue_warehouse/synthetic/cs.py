@@ -1,5 +1,5 @@
-"""Customer success: onboardings (open projects re-synced every night) and NPS survey answers (a rolling
-quarterly survey)."""
+"""Customer success: onboardings (open projects re-synced every night), NPS survey answers (a rolling
+quarterly survey) and CSAT ratings (1-5, asked after support tickets)."""
 
 from __future__ import annotations
 
@@ -65,4 +65,39 @@ def _cs(seed: int, billing: dict) -> dict[str, Columns]:
         "score": score,
         "_loaded_at": _loaded_on(when.astype("datetime64[D]")),
     }
-    return {"raw_cs.onboarding": onboarding, "raw_cs.nps_response": nps}
+    return {"raw_cs.onboarding": onboarding, "raw_cs.nps_response": nps, "raw_cs.csat_response": _csat(rng, billing)}
+
+
+def _csat(rng: np.random.Generator, billing: dict) -> Columns:
+    """Ratings after support tickets: paying customers open tickets every month (larger ones more), about a
+    third of tickets are rated; four in five ratings are 4-5, a little more as the product improves."""
+    sp = billing["sp"]
+    rows = []
+    for month in np.arange(shared.WINDOW_START.astype("datetime64[M]"), shared.WINDOW_END.astype("datetime64[M]") + 1):
+        first_day = month.astype("datetime64[D]")
+        days = ((month + 1).astype("datetime64[D]") - first_day) // DAY
+        active = np.flatnonzero((sp["paid_start"] < first_day + days * DAY) & (sp["end"] > first_day))
+        seg = billing["segment"][sp["cust"][active]]
+        rated = rng.poisson(np.select([seg == "smb", seg == "mid_market"], [0.25, 0.6], 1.2))
+        spell = np.repeat(active, rated)
+        when = first_day + rng.integers(0, days, len(spell)) * DAY
+        keep = (when <= shared.WINDOW_END) & (when >= sp["paid_start"][spell])
+        spell, when = spell[keep], when[keep]
+        months_in = int((month - shared.WINDOW_START.astype("datetime64[M]")).astype(int))
+        satisfied = rng.random(len(spell)) < min(0.74 + months_in / 600, 0.9)
+        score = np.where(satisfied, rng.integers(4, 6, len(spell)), rng.integers(1, 4, len(spell)))
+        rows.append((sp["cust"][spell], at_time(when, rng), score))
+    who = np.concatenate([r[0] for r in rows])
+    when = np.concatenate([r[1] for r in rows])
+    score = np.concatenate([r[2] for r in rows]).astype(np.int64)
+    n = len(who)
+    on_ticket = rng.random(n) < 0.85
+    return {
+        "id": ids("CSAT-", np.arange(1, n + 1), 7),
+        "account_id": ids("ACC-", who + 1, 6),
+        "responded_at": when,
+        "score": score,
+        "ticket_id": pa.array(ids("TCK-", np.arange(1, n + 1), 7), mask=~on_ticket),
+        "context": np.where(on_ticket, "ticket", "onboarding_session"),
+        "_loaded_at": _loaded_on(when.astype("datetime64[D]")),
+    }
