@@ -149,11 +149,14 @@ def test_report_labels_targets_statuses_and_small_groups(report: Path) -> None:
     page = report.read_text()
     assert "North star: Revenue per head (TTM)" in page and "revenue per head ttm usd" not in page
     tiles = re.findall(r'<a class="tile( good| amber| bad)?" href="[^"]*">(LTV:CAC|CAC payback \(months\)|'
-                       r'Net revenue retention|Rule of 40)(?: \([^)<]*\))?<b(?: class="why")?>([^<]*)</b>', page)
+                       r'Net revenue retention|Rule of 40)(?: \([^)<]*\))?<b(?: class="why")?>([^<]*)</b>'
+                       r'<small>([^<]*)</small>', page)
     assert len(tiles) == 4
-    for css, name, value in tiles:  # red/amber/green, or the reason there is no value to judge
-        assert css or value.startswith(("hidden", "partial", "no data", "immature")), (name, value)
-    assert any(css for css, _, _ in tiles)
+    reasons = ("hidden", "partial", "no data", "immature")
+    for css, name, value, note in tiles:  # red/amber/green, or the reason there is no value (or no final one) to judge
+        assert css or value.startswith(reasons) or note.startswith(reasons), (name, value, note)
+        assert not (css and note.startswith(reasons)), "a value that is not final is not judged against its target"
+    assert any(css for css, *_ in tiles)
     assert "target &gt;= 3.00" in page and 'class="target"' in page, "targets as reference lines"
     marketing = (report.parent / "marketing.html").read_text()
     assert "immature: cohort still converting" in marketing and 'fill="url(#hatch)"' in marketing

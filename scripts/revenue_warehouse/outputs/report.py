@@ -77,7 +77,7 @@ PERIODS = {"revenue_per_head_ttm_usd": "TTM", "arr_usd": "at month end", "avg_ft
            "pipeline_value_usd": "open at month end", "win_rate": "month", "bookings_usd": "month",
            "sales_cycle_days": "deals won in the month", "avg_deal_size_usd": "deals won in the month",
            "mqls": "month", "sqls": "month", "mql_to_sql_rate": "leads that became MQL in the month",
-           "cost_per_mql_usd": "month", "cost_per_sql_usd": "month", "logo_churn_rate": "month",
+           "cost_per_mql_usd": "month", "cost_per_sql_usd": "month",
            "onboarding_completion_rate": "onboardings started in the month", "nps": "month", "csat": "month",
            "support_ratio": "month end", "ai_tooling_cost_per_fte_usd": "month", "arr_per_fte_usd": "month end"}
 
@@ -317,7 +317,13 @@ class Site:
             css = self.rag(name)
         series = self.upto(name)
         pct = self.kind(name) == "pct"
-        note = " · ".join(p for p in (self.target_note(name), _change(series, 1, pct), _change(series, 12, pct)) if p)
+        # a value that is there but not final or not comparable (immature cohort, partial window) says so
+        # first, and is not judged against its target
+        caveat = STATUS_TEXT.get(self.status(name), "") if self.value(name) is not None else ""
+        if caveat and css != " star":
+            css = ""
+        note = " · ".join(p for p in (caveat, self.target_note(name), _change(series, 1, pct), _change(series, 12, pct))
+                          if p)
         why = "" if self.value(name) is not None else ' class="why"'  # a reason, not a figure: smaller
         return (f'<a class="tile{css}" href="{html.escape(self.href(name, here))}">{html.escape(text)}'
                 f'<b{why}>{html.escape(self.shown(name))}</b><small>{html.escape(note)}</small></a>')
@@ -456,8 +462,9 @@ class Site:
                                self.label("revenue_per_head_ttm_usd"): self.line("revenue_per_head_ttm_usd")},
                        keys=["incremental_revenue_per_fte_usd", "revenue_per_head_ttm_usd"]),
             self.chart("Cost per revenue dollar", ["cost_per_revenue_dollar"], h),
-            self.chart("Gross and operating margin (TTM)", ["gross_margin", "operating_margin_ttm"], h),
-            self.chart("Customers per support FTE", ["support_ratio"], h),
+            self.chart("Gross margin (month)", ["gross_margin"], h),
+            self.chart("Operating margin (TTM)", ["operating_margin_ttm"], h),
+            self.chart("Revenue-support FTE per quota carrier", ["support_ratio"], h),
             self.chart("AI tooling cost per FTE", ["ai_tooling_cost_per_fte_usd"], h),
             self.chart("CAC (3 months)", ["cac_3m_usd"], h),
         ]
