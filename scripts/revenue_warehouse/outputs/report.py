@@ -58,7 +58,7 @@ tr.partial_window td,tr.hidden td,tr.no_data td{color:#999}tr.mtd td{font-style:
 .pages li{margin:4px 0}
 @page{size:A4 landscape;margin:10mm}
 @media print{nav,.links,.pages{display:none}body{margin:0;max-width:none;padding:0}figure.chart,.tile{break-inside:avoid}
-.grid2{grid-template-columns:1fr 1fr}details{display:none}.tile{min-width:0;max-width:none;width:calc(20% - 34px)}
+.grid2{grid-template-columns:1fr 1fr}details{display:none}.tile{min-width:0;max-width:none;width:calc(20% - 46px)}
 .tile b{font-size:18px}h1{font-size:24px}}
 """
 
