@@ -111,3 +111,91 @@ def test_forecast_accuracy_is_relative_to_bookings(funnel) -> None:
         assert abs(float(accuracy) - (1 - abs(float(bookings) - float(commit)) / float(bookings))) < 1e-5, month
         checked += 1
     assert checked >= 12
+
+
+def _rate(published: dict[str, list[tuple[dt.date, float]]], currency: str, month: dt.date) -> float:
+    """docs/metrics.md's fx rule: the month's rate, else the latest earlier one, else the first (carried back)."""
+    if currency == "USD":
+        return 1.0
+    earlier = [r for m, r in published[currency] if m <= month]
+    return earlier[-1] if earlier else published[currency][0][1]
+
+
+def test_bookings_forecast_matches_an_independent_recomputation(messy_sql) -> None:
+    """METRICS 10.6 from staging, row by row: the state of every opportunity at each month end from its
+    history, stage win rates over the closes of m-11..m (company rate below 10 closes), the weighted and the
+    commit forecast of the next quarter, and the backtest errors against the funnel's bookings."""
+    _, connect = messy_sql
+    con = connect()
+    history = con.execute("select opportunity_id, opportunity_history_id, changed_at, stage_name, amount, close_date, "
+                          "forecast_category from staging.stg_crm__opportunity_history").fetchall()
+    opportunities = {r[0]: r[1:] for r in con.execute(
+        "select opportunity_id, currency_code, created_at from staging.stg_crm__opportunities").fetchall()}
+    published: dict[str, list] = defaultdict(list)
+    for currency, month, rate in con.execute(
+            "select currency_code, rate_month, usd_per_unit from staging.stg_finance__fx_rates order by rate_month").fetchall():
+        published[currency].append((month, float(rate)))
+    marts = {r[0]: r[1:] for r in con.execute(
+        "select month, forecast_bookings_next_q_usd, commit_forecast_next_q_usd, actual_bookings_next_q_usd, "
+        "forecast_error_pct, commit_forecast_error_pct from marts.fct_bookings_forecast").fetchall()}
+    funnel = {r[0]: (float(r[1]), bool(r[2])) for r in con.execute(
+        "select f.month, f.bookings_usd, w.is_month_complete from marts.fct_sales_funnel f "
+        "join marts.fct_bookings_forecast w on f.month = w.month").fetchall()}
+    con.close()
+    by_opp: dict[str, list] = defaultdict(list)
+    for opp, hid, changed_at, stage, amount, close_date, category in history:
+        by_opp[opp].append((changed_at, hid, stage, amount, close_date, category))
+    for rows in by_opp.values():
+        rows.sort(key=lambda r: (r[0], r[1]))
+    closed_stages = ("Closed Won", "Closed Lost")
+    checked = errors = 0
+    for month, (forecast, commit, actual, error, commit_error) in sorted(marts.items()):
+        end = dt.datetime.combine(_shift(month, 1), dt.time())
+        window_start = _shift(month, -11)
+        closes, stage_closed, stage_won = [], defaultdict(int), defaultdict(int)
+        open_now = []
+        for opp, rows in by_opp.items():
+            seen = [r for r in rows if r[0] < end]
+            if not seen:
+                continue
+            state = seen[-1]
+            if state[2] in closed_stages:
+                if window_start <= state[4] < _shift(month, 1):
+                    won = state[2] == "Closed Won"
+                    closes.append(won)
+                    for stage in {r[2] for r in seen if r[2] not in closed_stages}:
+                        stage_closed[stage] += 1
+                        stage_won[stage] += won
+            elif opp in opportunities and opportunities[opp][1] < end:
+                open_now.append((opp, state))
+        quarter = dt.date(month.year, (month.month - 1) // 3 * 3 + 1, 1)
+        next_start, next_end = _shift(quarter, 3), _shift(quarter, 6)
+        company = sum(closes) / len(closes) if closes else None
+        want_forecast, want_commit = 0.0, 0.0
+        for opp, (_, _, stage, amount, close_date, category) in open_now:
+            if not next_start <= close_date < next_end:
+                continue
+            usd = float(amount or 0) * _rate(published, opportunities[opp][0], month)
+            probability = stage_won[stage] / stage_closed[stage] if stage_closed[stage] >= 10 else company
+            want_forecast += usd * (probability or 0)
+            want_commit += usd if category == "commit" else 0
+        quarter_months = [next_start, _shift(next_start, 1), _shift(next_start, 2)]
+        if all(m in funnel and funnel[m][1] for m in quarter_months):
+            want_actual = sum(funnel[m][0] for m in quarter_months)
+        else:
+            want_actual = None
+        if company is None:
+            assert forecast is None, month
+        else:
+            assert abs(float(forecast) - want_forecast) <= 1e-4 * max(1.0, want_forecast), (month, forecast, want_forecast)
+            checked += 1
+        assert abs(float(commit) - want_commit) < 0.01, month
+        if want_actual is None:
+            assert actual is None and error is None and commit_error is None, month
+        else:
+            assert abs(float(actual) - want_actual) < 0.01, month
+            if want_actual and company is not None:
+                assert abs(float(error) - abs(want_forecast - want_actual) / want_actual) < 2e-6, month
+                assert abs(float(commit_error) - abs(want_commit - want_actual) / want_actual) < 2e-6, month
+                errors += 1
+    assert checked >= 12 and errors >= 6, (checked, errors)

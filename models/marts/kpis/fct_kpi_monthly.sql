@@ -22,6 +22,10 @@ fct_customer_success as (
     select * from {{ ref('fct_customer_success') }}
 ),
 
+fct_bookings_forecast as (
+    select * from {{ ref('fct_bookings_forecast') }}
+),
+
 fct_unit_economics as (
     select * from {{ ref('fct_unit_economics') }}
 ),

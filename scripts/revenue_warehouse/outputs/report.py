@@ -79,7 +79,8 @@ PERIODS = {"revenue_per_head_ttm_usd": "TTM", "arr_usd": "at month end", "avg_ft
            "mqls": "month", "sqls": "month", "mql_to_sql_rate": "leads that became MQL in the month",
            "cost_per_mql_usd": "month", "cost_per_sql_usd": "month",
            "onboarding_completion_rate": "onboardings started in the month", "nps": "month", "csat": "month",
-           "support_ratio": "month end", "ai_tooling_cost_per_fte_usd": "month", "arr_per_fte_usd": "month end"}
+           "support_ratio": "month end", "forecast_bookings_next_q_usd": "at month end",
+           "forecast_error_pct": "quarter after the month", "commit_forecast_error_pct": "quarter after the month", "ai_tooling_cost_per_fte_usd": "month", "arr_per_fte_usd": "month end"}
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,8 @@ PAGES = (
          "Is the company growing efficiently, and is the growth worth what it costs?"),
     Page("sales.html", "Sales", "sales",
          ("pipeline_value_usd", "pipeline_velocity_usd_per_day", "win_rate", "sales_cycle_days", "avg_deal_size_usd",
-          "bookings_usd", "bookings_growth_mom", "forecast_accuracy"),
+          "bookings_usd", "bookings_growth_mom", "forecast_accuracy", "forecast_bookings_next_q_usd", "forecast_error_pct",
+          "commit_forecast_error_pct"),
          "Pipeline velocity: how much pipeline there is, how fast it closes, and how well the team forecasts it."),
     Page("marketing.html", "Marketing", "marketing",
          ("mqls", "sqls", "mql_to_sql_rate", "mql_to_sql_days", "cost_per_mql_usd", "cost_per_sql_usd"),
@@ -434,6 +436,10 @@ class Site:
                 self.chart("Sales cycle (days)", ["sales_cycle_days"], h),
                 self.chart("Average deal size", ["avg_deal_size_usd"], h),
                 self.chart("Commit forecast accuracy", ["forecast_accuracy"], h),
+                self.chart("Bookings forecast for the next quarter (weighted by stage win rates)",
+                           ["forecast_bookings_next_q_usd"], h),
+                self.chart("Forecast error, next quarter: weighted model vs commit",
+                           ["forecast_error_pct", "commit_forecast_error_pct"], h),
             ]
         if page.owner == "marketing":
             return [
