@@ -205,6 +205,7 @@ select * from final
         ('hr', 'employee'), ('hr', 'employment_status'), ('hr', 'job_history'), ('hr', 'compensation'),
         ('finance', 'fx_rate'), ('finance', 'gl_entry'),
         ('cs', 'onboarding'), ('cs', 'nps_response'), ('cs', 'csat_response'),
+        ('product', 'feature_usage'),
     ] -%}
     {%- if execute -%}
         {%- set declared = [] -%}
@@ -267,6 +268,7 @@ select * from final
         'finance.fx_rate': [('rate_month', 'date'), ('usd_per_unit', 'decimal(18,8)')],
         'finance.gl_entry': [('posted_date', 'date'), ('amount', 'decimal(18,2)')],
         'hr.employee': [],
+        'product.feature_usage': [('usage_date', 'date'), ('events', 'integer'), ('active_users', 'integer')],
         'hr.employment_status': [('effective_date', 'date'), ('fte', 'decimal(4,2)')],
         'hr.job_history': [('effective_date', 'date')],
         'hr.compensation': [('effective_date', 'date'), ('annual_base_salary', 'decimal(18,2)')],

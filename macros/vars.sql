@@ -23,6 +23,10 @@
     {%- if k is not number or k is sameas true or k is sameas false or k != k | int or k < 3 -%}
         {%- do errors.append("min_group_size must be a whole number >= 3, the privacy floor (default 5), got '" ~ k ~ "'") -%}
     {%- endif -%}
+    {%- set core = var('adoption_min_core_features') -%}
+    {%- if core is not number or core is sameas true or core is sameas false or core != core | int or core < 1 -%}
+        {%- do errors.append("adoption_min_core_features must be a whole number >= 1 (default 3), got '" ~ core ~ "'") -%}
+    {%- endif -%}
     {%- set load = var('benefits_load_rate') -%}
     {%- if load is not number or load is sameas true or load is sameas false or load < 0 -%}
         {%- do errors.append("benefits_load_rate must be a number >= 0 such as 0.20 (default), got '" ~ load ~ "'") -%}

@@ -115,7 +115,7 @@ def test_quarantine_fails_only_above_rate_and_minimum_count_and_names_reasons() 
         assert "unparseable_invoice_date 30, invalid_status 5" in big.details, "top reasons, most first"
         assert results["quarantine_rate:raw_crm.lead"].status == "pass"
         empty = empty_raw_tables(con)[0]
-        assert empty.status == "warn" and "raw_cs.onboarding" in empty.details and "onboarding and NPS" in empty.details
+        assert empty.status == "warn" and "raw_cs.onboarding" in empty.details and "onboarding, NPS and CSAT" in empty.details
     with _audit(rows, refunds + invoices, thresholds=(0.5, 0.5, 1)) as con:  # the vars at other values
         results = {r.check_name: r for r in quarantine_rates(con)}
         assert results["quarantine_rate:raw_billing.refund"].status == "pass"

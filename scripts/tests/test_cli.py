@@ -300,7 +300,7 @@ def test_demo_with_the_fivetran_layout_gives_the_same_headline(demo_run: tuple[s
     assert "--vars '{billing_source: stripe, crm_source: salesforce, finance_source: xero, hr_source: bamboohr}'" \
         in output
     assert sorted(p.name for p in (tmp_path / "data" / "raw").iterdir() if p.is_dir()) == \
-        ["bamboohr", "hubspot", "raw_cs", "raw_finance", "salesforce", "stripe", "xero"]
+        ["bamboohr", "hubspot", "raw_cs", "raw_finance", "raw_product", "salesforce", "stripe", "xero"]
     assert _headline(output) == _headline(demo_run[0]) and "$" in _headline(output)[1]
     assert "source_freshness" not in output
 

@@ -362,7 +362,7 @@ def test_generate_fivetran_layout_writes_connector_folders(tmp_path: Path) -> No
     manifest = generate(out, scale=0.01, seed=5, fmt="parquet", bad_rows_rate=0, end_month=FIXTURE_END_MONTH,
                         layout="fivetran")
     folders = sorted(p.name for p in out.iterdir() if p.is_dir())
-    assert folders == ["bamboohr", "hubspot", "raw_cs", "raw_finance", "salesforce", "stripe", "xero"]
+    assert folders == ["bamboohr", "hubspot", "raw_cs", "raw_finance", "raw_product", "salesforce", "stripe", "xero"]
     assert [p.name for p in (out / "raw_finance").iterdir()] == ["fx_rate.parquet"]
     assert manifest["layout"] == "fivetran" and manifest["connector_rows"]["stripe.invoice"] > 0
     generate(out, scale=0.01, seed=5, fmt="parquet", bad_rows_rate=0, end_month=FIXTURE_END_MONTH)

@@ -23,10 +23,11 @@ from revenue_warehouse.config import PROJECT_ROOT
 
 METRICS = ["mrr", "arr", "revenue_per_head", "cac", "cac_3m", "nrr", "win_rate", "bookings", "cac_payback_months",
            "net_new_arr", "quick_ratio", "arr_growth_yoy", "operating_margin_ttm", "rule_of_40",
-           "revenue_per_head_growth_yoy", "fte_growth_yoy", "incremental_revenue_per_fte", "csat"]
+           "revenue_per_head_growth_yoy", "fte_growth_yoy", "incremental_revenue_per_fte", "csat",
+           "product_adoption_rate"]
 SNAPSHOTS = ("mrr", "arr", "nrr", "revenue_per_head", "cac", "cac_3m", "cac_payback_months", "arr_growth_yoy",
              "operating_margin_ttm", "rule_of_40", "revenue_per_head_growth_yoy", "fte_growth_yoy",
-             "incremental_revenue_per_fte")
+             "incremental_revenue_per_fte", "product_adoption_rate")
 
 
 def _mf_query(db: Path, out: Path, grain: str) -> dict[dt.date, dict[str, Decimal | None]]:
@@ -61,7 +62,7 @@ def marts(clean_warehouse: tuple[Path, Path]) -> dict[dt.date, dict]:
             select u.month, u.mrr_usd, u.arr_usd, p.revenue_per_head_ttm_usd, u.cac_usd, u.cac_3m_usd, u.nrr, f.win_rate,
                    f.bookings_usd, u.cac_payback_months, u.net_new_arr_usd, u.quick_ratio, u.arr_growth_yoy,
                    u.operating_margin_ttm, u.rule_of_40, p.revenue_per_head_growth_yoy, p.fte_growth_yoy,
-                   p.incremental_revenue_per_fte_usd, c.csat,
+                   p.incremental_revenue_per_fte_usd, c.csat, c.product_adoption_rate,
                    u.sales_marketing_cost_usd, u.new_customers, f.won_new_business, f.closed_new_business,
                    u.new_mrr_usd + u.reactivation_mrr_usd + u.expansion_mrr_usd,
                    -(u.churned_mrr_usd + u.contraction_mrr_usd), c.csat_satisfied, c.csat_responses

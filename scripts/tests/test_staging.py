@@ -32,6 +32,8 @@ STAGED = {
     "raw_cs.onboarding": ("stg_cs__onboardings", "onboarding_id"),
     "raw_cs.nps_response": ("stg_cs__nps_responses", "nps_response_id"),
     "raw_cs.csat_response": ("stg_cs__csat_responses", "csat_response_id"),
+    "raw_product.feature_usage": ("stg_product__feature_usage",
+                                  "account_id || '|' || feature_key || '|' || cast(usage_date as varchar)"),
 }
 #: a cascade: the row's parent was itself quarantined (or never existed), so the row is an orphan
 PARENTS = {

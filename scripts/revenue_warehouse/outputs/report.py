@@ -79,6 +79,8 @@ PERIODS = {"revenue_per_head_ttm_usd": "TTM", "arr_usd": "at month end", "avg_ft
            "mqls": "month", "sqls": "month", "mql_to_sql_rate": "leads that became MQL in the month",
            "cost_per_mql_usd": "month", "cost_per_sql_usd": "month",
            "onboarding_completion_rate": "onboardings started in the month", "nps": "month", "csat": "month",
+           "product_adoption_rate": "customers active at month end",
+           "weekly_active_users_per_seat": "weeks ending in the month",
            "support_ratio": "month end", "forecast_bookings_next_q_usd": "at month end",
            "forecast_error_pct": "quarter after the month", "commit_forecast_error_pct": "quarter after the month", "ai_tooling_cost_per_fte_usd": "month", "arr_per_fte_usd": "month end"}
 
@@ -106,8 +108,8 @@ PAGES = (
          ("mqls", "sqls", "mql_to_sql_rate", "mql_to_sql_days", "cost_per_mql_usd", "cost_per_sql_usd"),
          "Lead-generation efficiency: leads, their conversion to sales-qualified, and what each costs."),
     Page("customer-success.html", "Customer success", "customer_success",
-         ("onboarding_completion_rate", "time_to_value_days", "nps", "csat", "logo_churn_rate", "gross_mrr_churn_rate",
-          "nrr", "grr", "expansion_mrr_usd"),
+         ("onboarding_completion_rate", "time_to_value_days", "nps", "csat", "product_adoption_rate",
+          "weekly_active_users_per_seat", "logo_churn_rate", "gross_mrr_churn_rate", "nrr", "grr", "expansion_mrr_usd"),
          "Onboarding, satisfaction and retention: who stays, who grows, who leaves."),
     Page("people-finance.html", "People & finance", "general_administrative",
          ("revenue_per_head_ttm_usd", "avg_fte", "month_end_fte", "support_ratio", "ai_tooling_cost_per_fte_usd",
@@ -456,6 +458,10 @@ class Site:
                 self.chart("Time to value (days)", ["time_to_value_days"], h),
                 self.chart("NPS", ["nps", "nps_3m"], h),
                 self.chart("CSAT: ratings of 4 or 5", ["csat", "csat_3m"], h),
+                self.chart("Product adoption: customers using enough core features", ["product_adoption_rate"], h),
+                self.chart("Logo churn (monthly) of customers that had adopted the product vs not",
+                           ["logo_churn_rate_adopted", "logo_churn_rate_not_adopted"], h),
+                self.chart("Weekly active users per seat", ["weekly_active_users_per_seat"], h),
                 self.bridge_chart(h),
             ]
         return [

@@ -87,7 +87,8 @@ FEEDS = {
     "raw_billing": "revenue, MRR/ARR, NRR, churn and every per-head ratio",
     "raw_hr": "headcount, FTE, payroll cost and every per-head ratio",
     "raw_finance": "FX conversion and non-payroll cost (CAC, margins)",
-    "raw_cs": "onboarding and NPS KPIs",
+    "raw_cs": "onboarding, NPS and CSAT KPIs",
+    "raw_product": "product adoption KPIs",
 }
 
 

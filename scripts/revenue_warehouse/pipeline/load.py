@@ -333,7 +333,7 @@ def database_report(tables: set[tuple[str, str]], where: str) -> str:
                          + ("" if have == of else f" (missing: {', '.join(sorted(_missing(tables, schema, connector)))})"))
         chosen.setdefault(metas[connector]["var"], []).append((connector, found[connector][0][0]))
     contract = sorted({s for s, _ in tables if s.startswith("raw_")})
-    lines.append(f"  raw contract schemas: {', '.join(contract) if contract else 'none (fx rates and raw_cs: load them, or their KPIs stay no_data)'}")
+    lines.append(f"  raw contract schemas: {', '.join(contract) if contract else 'none (fx rates, raw_cs and raw_product: load them, or their KPIs stay no_data)'}")
     if not chosen:
         lines.append("vars to set: none found (no schema holds at least half of a connector's tables)")
         return "\n".join(lines)

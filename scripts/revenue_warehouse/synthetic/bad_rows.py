@@ -54,7 +54,12 @@ BAD_ROW_CLASSES: tuple[BadRowClass, ...] = (
     BadRowClass("raw_cs.onboarding", "invalid_status", "status 'done?'"),
     BadRowClass("raw_cs.nps_response", "score_out_of_range", "score 11"),
     BadRowClass("raw_cs.csat_response", "score_out_of_range", "score 0 (a 0-10 scale exported as CSAT)"),
+    BadRowClass("raw_product.feature_usage", "negative_events", "events -3 (a correction row)"),
+    BadRowClass("raw_product.feature_usage", "unparseable_active_users", "active_users 'n/a'"),
 )
+#: The record id of a table without an ``id`` column (base models build the same text from the key; a class
+#: injected into such a table must leave the key's columns alone).
+RECORD_KEYS = {"raw_product.feature_usage": ("account_id", "feature_key", "usage_date")}
 #: Tables that get exact re-sync duplicates (same id loaded twice; superseded, not quarantined).
 RESYNC_TABLES = ("raw_crm.account", "raw_crm.lead", "raw_billing.customer", "raw_hr.employee", "raw_billing.invoice_line_item")
 #: Tables exported with a column the contract does not name (kept and ignored by the loader).
@@ -100,7 +105,8 @@ def _inject(table: pa.Table, name: str, rate: float, rng: np.random.Generator) -
     classes = [cls for cls in BAD_ROW_CLASSES if cls.table == name]
     if not classes:
         return table, []
-    id_text = pc.cast(table["id"], pa.string())
+    id_text = (pc.binary_join_element_wise(*(pc.cast(table[c], pa.string()) for c in RECORD_KEYS[name]), "|")
+               if name in RECORD_KEYS else pc.cast(table["id"], pa.string()))
     counts = pc.value_counts(id_text)
     repeated = pc.filter(counts.field("values"), pc.greater(counts.field("counts"), 1))
     single = ~pc.is_in(id_text, value_set=repeated).to_numpy(zero_copy_only=False)  # one version only,
@@ -147,6 +153,8 @@ TEXT_VALUES = {
     "unparseable_annual_base_salary": ("annual_base_salary", "85k"),
     "score_out_of_range": ("score", "11"),
     "non_positive_amount": ("amount", "0.00"),
+    "negative_events": ("events", "-3"),
+    "unparseable_active_users": ("active_users", "n/a"),
 }
 #: where one reason's bad value differs by table
 TABLE_TEXT_VALUES = {("raw_cs.csat_response", "score_out_of_range"): ("score", "0")}

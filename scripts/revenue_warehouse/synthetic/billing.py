@@ -55,7 +55,11 @@ def _billing(seed: int, scale: float, fx: dict) -> tuple[dict[str, Columns], dic
     )
     discount_pct = np.where(rng.random(n) < 0.22, rng.choice([0.1, 0.15, 0.2], n), 0.0)
     has_addon = (~is_smb) & (rng.random(n) < 0.25)
-    monthly_hazard = np.where(is_smb, 0.028, np.where(is_mid, 0.013, 0.006))
+    # engagement: a customer's latent use of the product (its own stream, so billing's draws stay as they
+    # were); it drives product usage (synthetic/product.py) and scales the churn hazard: customers who use
+    # the product less churn more (the mean multiplier is 1, so overall churn is unchanged)
+    engagement = _rng(seed, 7).standard_normal(n)
+    monthly_hazard = np.where(is_smb, 0.028, np.where(is_mid, 0.013, 0.006)) * np.exp(-0.9 * engagement - 0.405)
 
     # -- prices: product x currency x interval, laid out so a price's row is computable
     products = list(PLANS) + [ADDON[0]]
@@ -336,7 +340,7 @@ def _billing(seed: int, scale: float, fx: dict) -> tuple[dict[str, Columns], dic
     # MRR (USD) per spell at start, for opportunity amounts and GL hosting
     monthly_usd_per_seat = np.array([PLANS[p][0] for p in plan]) * np.where(interval == "y1", 10 / 12, 1.0) * (1 - discount_pct)
     facts = dict(
-        n=n, acq=acq, segment=segment, currency=currency, seats=seats, first_spell_start=acq,
+        n=n, acq=acq, segment=segment, currency=currency, seats=seats, first_spell_start=acq, engagement=engagement,
         trial=trial, sp=sp, change=change, change_at=change_at, q0=q0, q1=q1, expand=expand,
         change_sp=c_sp, change_date=change_date, monthly_usd_per_seat=monthly_usd_per_seat,
         sub_ids=sub_ids, prev_end=prev_end, is_active=np.isin(np.arange(n), sp["cust"][ongoing & (sp["start"] <= shared.WINDOW_END)]),

@@ -43,6 +43,7 @@ from revenue_warehouse.synthetic.cs import _cs
 from revenue_warehouse.synthetic.finance import _fx_rates, _gl
 from revenue_warehouse.synthetic.hr import _hr
 from revenue_warehouse.synthetic import shared
+from revenue_warehouse.synthetic.product import _product
 from revenue_warehouse.synthetic.shared import Columns, _rng
 
 __all__ = ["MANIFEST", "generate"]
@@ -130,6 +131,7 @@ def generate(out: Path, scale: float = 1.0, seed: int = 42, fmt: str = "parquet"
         finish(_crm(seed, scale, billing, sellers, fx))
         finish({"raw_finance.gl_entry": _gl(seed, scale, billing, fx)})
         finish(_cs(seed, billing))
+        finish(_product(seed, billing))
         results = sorted(future.result() for future in futures)
     missing = sorted(set(contract) - {name for name, _, _ in results})
     if missing:
