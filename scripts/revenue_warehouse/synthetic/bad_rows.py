@@ -120,6 +120,13 @@ def _inject(table: pa.Table, name: str, rate: float, rng: np.random.Generator) -
         for reason in ("non_positive_quantity", "invalid_period"):
             eligible[reason] &= is_sub
         eligible["discount_exceeds_amount"] &= is_sub & positive
+    if name == "raw_crm.opportunity_history":
+        # at most one row per opportunity: a connector keys history by (opportunity, time), so two rows of one
+        # deal with the same unreadable time would be one row there and the round trip could not match
+        _, first = np.unique(table["opportunity_id"].to_numpy(zero_copy_only=False).astype(str), return_index=True)
+        once = np.zeros(table.num_rows, bool)
+        once[first] = True
+        eligible["unparseable_changed_at"] &= once
     if name == "raw_hr.employment_status":
         active = pc.equal(table["status"], "active").to_numpy(zero_copy_only=False)
         eligible["fte_out_of_range"] &= active
