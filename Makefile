@@ -36,16 +36,15 @@ BENCH_SCALES ?= 1,10,100
 bench: install
 	$(BIN)/warehouse benchmark --scales $(BENCH_SCALES)
 
-## test: everything CI checks, in three lanes: the serial suite (its dbt steps share target/), the Spark suite
-## (mostly JVM start-up and waiting on it) and the side suites; output is shown per lane when it ends.
+## test: everything CI checks. The Spark and PostgreSQL suites (mostly JVM, server and dbt start-up) run
+## beside the rest, which runs in order (its dbt steps share target/); output is shown per suite when it ends.
 test: install spark-deps
-	$(MAKE) --no-print-directory -j3 --output-sync=target test-serial test-spark test-side
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-serial test-side
 
-# beside the serial suite: sqlfluff, the PostgreSQL suite (its server works outside this process), the
-# connectors' builds, the late-data builds (own dbt target paths and pytest temp dirs; sqlfluff renders with
-# the lint target, in memory)
+# beside the serial suite: sqlfluff, the Spark suite, the PostgreSQL one, the connectors' builds, the late-data
+# builds (own dbt target paths and pytest temp dirs; sqlfluff renders with the lint target, in memory)
 test-side:
-	$(MAKE) --no-print-directory -j1 lint test-postgres test-connectors test-late-data
+	$(MAKE) --no-print-directory -j1 lint test-spark test-postgres test-connectors test-late-data
 
 test-serial:
 	$(MAKE) --no-print-directory -j1 bouncer fixture contracts pytest

@@ -4,7 +4,7 @@ and each has its effect; a bad value stops the run with one line naming the var.
 The clean fixture (built with the defaults) is copied twice; one copy is rebuilt with plain dbt, the other
 with `warehouse build` (which also publishes), both with every var set away from its default:
 as_of_date mid-window and mid-month, include_contractors true, min_group_size 3, benefits_load_rate 0.25,
-north_star_kpi arr_usd, quarantine thresholds 0.05 / 0.5 / 3 rows.
+north_star_kpi arr_usd, quarantine thresholds 0.05 / 0.5 / 3 rows, adoption_min_core_features 2.
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ from revenue_warehouse.config import PROJECT_ROOT
 
 VARS = {"as_of_date": "2025-06-15", "include_contractors": True, "min_group_size": 3,
         "benefits_load_rate": 0.25, "north_star_kpi": "arr_usd", "quarantine_warn_rate": 0.05,
-        "quarantine_error_rate": 0.5, "quarantine_error_min_rows": 3}
+        "quarantine_error_rate": 0.5, "quarantine_error_min_rows": 3, "adoption_min_core_features": 2}
 VARS_TEXT = ("{as_of_date: '2025-06-15', include_contractors: true, min_group_size: 3, "
              "benefits_load_rate: 0.25, north_star_kpi: arr_usd, quarantine_warn_rate: 0.05, "
-             "quarantine_error_rate: 0.5, quarantine_error_min_rows: 3}")
+             "quarantine_error_rate: 0.5, quarantine_error_min_rows: 3, adoption_min_core_features: 2}")
 
 
 def _copy(clean_warehouse: tuple[Path, Path], folder: Path) -> Path:
@@ -37,10 +37,16 @@ def _copy(clean_warehouse: tuple[Path, Path], folder: Path) -> Path:
     return db
 
 
-def _cli(args: list[str], db: Path, published: Path) -> subprocess.CompletedProcess:
+def _cli_process(args: list[str], db: Path, published: Path) -> subprocess.Popen:
     env = {**os.environ, "WAREHOUSE_PATH": str(db), "WAREHOUSE_PUBLISH_PATH": str(published)}
-    return subprocess.run([sys.executable, "-m", "revenue_warehouse.cli", *args], cwd=PROJECT_ROOT, env=env,
-                          capture_output=True, text=True)
+    return subprocess.Popen([sys.executable, "-m", "revenue_warehouse.cli", *args], cwd=PROJECT_ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _cli(args: list[str], db: Path, published: Path) -> subprocess.CompletedProcess:
+    process = _cli_process(args, db, published)
+    stdout, stderr = process.communicate()
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
 @pytest.fixture(scope="module")
@@ -126,6 +132,18 @@ def test_benefits_load_rate_scales_payroll(builds: dict[str, Path], build: str) 
 def test_north_star_follows_the_var(builds: dict[str, Path], build: str) -> None:
     assert _query(builds[build], "select distinct kpi_name from marts.fct_kpi_monthly where is_north_star") \
         == [("arr_usd",)]
+
+
+@pytest.mark.parametrize("build", ["plain", "cli"])
+def test_fewer_core_features_adopt_more_customers(builds: dict[str, Path], build: str) -> None:
+    """adoption_min_core_features 2: every month's adopted customers are at least the default build's (3), more
+    in some month; the same customers are active (months before the as_of month, which ends on 15 June here)."""
+    sql = ("select month, adoption_active_customers, adopted_customers from marts.fct_customer_success "
+           "where month < '2025-06-01' and adoption_active_customers > 0 order by month")
+    default, changed = _query(builds["default"], sql), _query(builds[build], sql)
+    assert len(changed) >= 6 and [r[:2] for r in changed] == [r[:2] for r in default]
+    assert all(c[2] >= d[2] for c, d in zip(changed, default))
+    assert any(c[2] > d[2] for c, d in zip(changed, default))
 
 
 @pytest.mark.parametrize("build", ["plain", "cli"])
