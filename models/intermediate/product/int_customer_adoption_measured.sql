@@ -39,12 +39,10 @@ as_of as (
 ),
 
 tracking as (
+    -- the first month that starts on or after the first day of usage
     select
-        case
-            when min(usage_date) = cast({{ dbt.date_trunc('month', 'min(usage_date)') }} as date)
-                then min(usage_date)
-            else cast({{ dbt.dateadd('month', 1, dbt.date_trunc('month', 'min(usage_date)')) }} as date)
-        end as first_tracked_month
+        cast({{ dbt.dateadd('month', 1, dbt.date_trunc('month', dbt.dateadd('day', -1, 'min(usage_date)'))) }} as date)
+            as first_tracked_month
     from usage
 ),
 
