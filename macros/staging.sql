@@ -32,6 +32,11 @@
     replace(replace(lower({{ clean_text(column) }}), ' ', '_'), '-', '_')
 {%- endmacro %}
 
+{#- A CRM account's segment (raw_crm.account.segment, normalised); `unknown` is added where a customer has none. -#}
+{% macro account_segments() -%}
+    {{ return(['smb', 'mid_market', 'enterprise']) }}
+{%- endmacro %}
+
 {#- The documented spelling of an enumeration value, or null when it is not one of `values`. -#}
 {% macro enum_value(column, values) -%}
     case {{ enum_key(column) }}

@@ -321,7 +321,8 @@ def _type_connector_columns(db: Path, schemas: dict[str, str] | None = None) -> 
 @pytest.mark.parametrize("crm", ["salesforce", "hubspot"])
 def test_round_trip_every_mart_equals_the_contract_build(round_trip: dict[str, Path], crm: str) -> None:
     """Stripe + Salesforce|HubSpot + Xero + BambooHR, built through the adapters: every mart, every row,
-    every column equal to the contract-shaped build (money to the cent). The Salesforce build reads the
+    every column equal to the contract-shaped build (money to the cent; by segment, the totals, since a connector
+    has no account history). The Salesforce build reads the
     connector tables as loaded files (text), the HubSpot one typed as a Fivetran destination holds them."""
     from revenue_warehouse.devtools.marts_compare import differences
 
@@ -329,7 +330,13 @@ def test_round_trip_every_mart_equals_the_contract_build(round_trip: dict[str, P
             duckdb.connect(str(round_trip[crm]), read_only=True) as connectors:
         marts = [r[0] for r in contract.execute(MARTS).fetchall()]
         assert marts == [r[0] for r in connectors.execute(MARTS).fetchall()] and len(marts) >= 10
-        assert differences(contract, connectors, marts) == []
+        assert differences(contract, connectors, [m for m in marts if m != "fct_kpi_segment_monthly"]) == []
+        # a connector keeps one row per account, so no segment history (docs/connectors.md): each customer is
+        # in its account's current segment all along; the segments still add up to the same company
+        totals = ("select month, kpi_name, sum(kpi_value) from marts.fct_kpi_segment_monthly where is_additive "
+                  "group by month, kpi_name order by month, kpi_name")
+        for ours, theirs in zip(contract.execute(totals).fetchall(), connectors.execute(totals).fetchall(), strict=True):
+            assert ours[:2] == theirs[:2] and abs(float(ours[2] or 0) - float(theirs[2] or 0)) < 0.01, (ours, theirs)
         # nothing lost on the way: the same rows staged, quarantined (for the same reasons) and deleted;
         # only re-synced versions differ (a connector keeps one row per record)
         assert connectors.execute(COUNTS).fetchall() == contract.execute(COUNTS).fetchall()

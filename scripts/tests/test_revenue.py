@@ -274,3 +274,75 @@ def test_nrr_grr_and_their_components_match_an_independent_recomputation(built) 
         assert abs(float(grr) - (base - contraction - churned) / base) < 2e-6, month
         checked += 1
     assert checked >= 12
+
+
+def test_segment_kpis_match_an_independent_recomputation(built) -> None:
+    """METRICS 10.5 on the messy data: each customer in its CRM account's segment at the start of the month (the
+    account's usable versions: the last one loaded on or before that day, else the first; unknown without an
+    account), MRR, active customers and logo churn by segment, NRR by the segment of the cohort's base month,
+    customer-level values hidden below min_group_size (5) active customers; the MRR of the segments adds up."""
+    calc, con = built
+    local = calc.mrr_local()
+    account_of = dict(con.execute("select customer_id, crm_account_id from marts.dim_customers").fetchall())
+    current = {r[0] for r in con.execute("select account_id from staging.stg_crm__accounts").fetchall()}
+    versions: dict[str, list[tuple[dt.date, str]]] = defaultdict(list)
+    for account, segment, loaded_at in con.execute(
+            "select account_id, segment, _loaded_at from staging.base_crm__account where _disposition in "
+            "('staged', 'superseded') and _reason is null and not _is_deleted and not _is_conflicting").fetchall():
+        if account in current:
+            versions[account].append((loaded_at, segment or "unknown"))
+    for history in versions.values():
+        history.sort()
+
+    def segment(customer: str, day: dt.date) -> str:
+        history = versions.get(account_of.get(customer) or "")
+        if not history:
+            return "unknown"
+        known = [s for loaded_at, s in history if loaded_at.date() <= day]
+        return known[-1] if known else history[0][1]
+
+    published = {(r[0], r[1], r[2]): (r[3], r[4]) for r in con.execute(
+        "select month, segment, kpi_name, kpi_value, value_status from marts.fct_kpi_segment_monthly "
+        "where kpi_name in ('mrr_usd', 'active_customers', 'logo_churn_rate', 'nrr')").fetchall()}
+    months = sorted({m for m, _, _ in published})
+    customers = {c for c, _ in local}
+    checked = moved = 0
+    for i, month in enumerate(months):
+        mrr: dict[str, float] = defaultdict(float)
+        active: dict[str, int] = defaultdict(int)
+        opening: dict[str, int] = defaultdict(int)
+        churned: dict[str, int] = defaultdict(int)
+        base: dict[str, float] = defaultdict(float)
+        now: dict[str, float] = defaultdict(float)
+        for customer in customers:
+            s = segment(customer, month)
+            rate = calc.rate(calc.customer_currency[customer], month)
+            cur, prev = local.get((customer, month), Fraction(0)), local.get((customer, _add_months(month, -1)), Fraction(0))
+            mrr[s] += float(cur) * rate
+            active[s] += cur > 0
+            opening[s] += prev > 0
+            churned[s] += prev > 0 and cur == 0
+            moved += prev > 0 and s != segment(customer, _add_months(month, -1))
+            then = local.get((customer, _add_months(month, -12)), Fraction(0))
+            if i >= 12 and then > 0:
+                s12 = segment(customer, _add_months(month, -12))
+                base[s12] += float(then) * rate
+                now[s12] += float(cur) * rate
+        for s in ("smb", "mid_market", "enterprise", "unknown"):
+            assert abs(float(published[(month, s, "mrr_usd")][0]) - mrr[s]) < 0.01, (month, s)
+            assert published[(month, s, "active_customers")][0] == active[s], (month, s)
+            hidden = active[s] < 5
+            churn, churn_status = published[(month, s, "logo_churn_rate")]
+            nrr, nrr_status = published[(month, s, "nrr")]
+            if hidden:
+                assert churn is None and churn_status == nrr_status == "hidden" and nrr is None, (month, s)
+                continue
+            if i >= 1:
+                assert churn is not None and abs(float(churn) - churned[s] / opening[s]) < 2e-6, (month, s)
+            if i >= 12:
+                assert nrr is not None and abs(float(nrr) - now[s] / base[s]) < 2e-6, (month, s)
+                checked += 1
+        company = con.execute("select kpi_value from marts.fct_kpi_monthly where month = ? and kpi_name = 'mrr_usd'",
+                              [month]).fetchone()[0]
+        assert abs(sum(mrr.values()) - float(company)) < 0.01, month
+    assert checked >= 12 and moved >= 1, "the messy data has segment moves and published NRR by segment"

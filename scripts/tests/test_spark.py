@@ -24,7 +24,8 @@ from revenue_warehouse.devtools.marts_compare import differences
 pytestmark = pytest.mark.spark
 
 HEADLINE = ["fct_revenue_monthly", "fct_mrr_movements", "fct_revenue_per_head", "fct_unit_economics",
-            "fct_sales_funnel", "fct_customer_success", "fct_kpi_monthly", "dim_customers", "dim_employees"]
+            "fct_sales_funnel", "fct_customer_success", "fct_kpi_monthly", "fct_kpi_segment_monthly", "dim_customers",
+            "dim_employees"]
 
 
 class SparkConnection:

@@ -19,6 +19,10 @@ opportunities as (
     select * from {{ ref('stg_crm__opportunities') }}
 ),
 
+closed_deals as (
+    select * from {{ ref('int_deals_closed') }}
+),
+
 states as (
     select * from {{ ref('int_opportunity_states_snapshotted') }}
 ),
@@ -43,24 +47,6 @@ marketing_cost as (
         sum(payroll_cost_usd + ledger_cost_usd) as cost_usd
     from costs
     group by month
-),
-
-closed_deals as (
-    select
-        opportunities.opportunity_id,
-        opportunities.opportunity_type,
-        opportunities.is_won,
-        opportunities.is_closed,
-        cast({{ dbt.date_trunc('month', 'opportunities.close_date') }} as date) as month,
-        coalesce(opportunities.amount, 0) * fx_rates.usd_per_unit as amount_usd,
-        {{ dbt.datediff('cast(opportunities.created_at as date)', 'opportunities.close_date', 'day') }}
-            as cycle_days
-    from opportunities
-    left join fx_rates
-        on
-            opportunities.currency_code = fx_rates.currency_code
-            and cast({{ dbt.date_trunc('month', 'opportunities.close_date') }} as date) = fx_rates.month
-    where opportunities.is_closed
 ),
 
 deal_months as (

@@ -36,6 +36,7 @@ a.tile:hover{box-shadow:0 0 0 2px #1f77b4}
 .tile b{display:block;font-size:22px}.tile b.why{font-size:14px;font-weight:600;color:#666;margin:4px 0}.tile.star{border-color:#1f77b4;background:#f0f6fc}
 .grid2{display:grid;grid-template-columns:repeat(auto-fit,minmax(620px,1fr));gap:16px}
 figure.chart{margin:0;border:1px solid #eee;border-radius:8px;padding:8px}
+figure.wide{grid-column:1/-1;overflow-x:auto}
 figcaption{font-weight:600;margin:4px 8px}
 svg{width:100%;height:auto}.grid{stroke:#eee}.line{fill:none;stroke-width:2}
 .ylabel{font-size:11px;text-anchor:end;fill:#666}.empty{font-size:14px;text-anchor:middle;fill:#888}.xlabel{font-size:11px;text-anchor:middle;fill:#666}
@@ -118,6 +119,13 @@ PAGES = (
 )
 
 
+SEGMENT_LABELS = {"smb": "SMB", "mid_market": "Mid-market", "enterprise": "Enterprise", "unknown": "Unknown (no CRM account)"}
+SEGMENT_COLUMN_LABELS = {"active_customers": "active customers", "mrr_usd": "MRR", "new_customers": "new",
+                         "customers_moved_in": "moved in", "customers_moved_out": "moved out", "nrr": "NRR",
+                         "grr": "GRR", "logo_churn_rate": "logo churn", "arpa_usd": "ARPA", "win_rate": "win rate",
+                         "product_adoption_rate": "adoption"}
+
+
 def kind_of(name: str, unit: str) -> str:
     """How a KPI's value is written: usd, pct, x (a multiple) or n."""
     if unit in ("usd", "usd_per_day"):
@@ -178,6 +186,8 @@ class Marts:
     checks: list[tuple]
     north_star: str
     null_reasons: dict[str, str] = field(default_factory=dict)
+    # fct_kpi_segment_monthly: kpi_name -> segment -> [(month, value, value_status)]
+    segments: dict[str, dict[str, list[tuple[dt.date, float | None, str]]]] = field(default_factory=dict)
 
 
 def read_marts(published: Path) -> Marts:
@@ -247,11 +257,18 @@ def read_marts(published: Path) -> Marts:
             where kpi_value is null group by all order by 3, 2
         """).fetchall():
             null_reasons[name] = st
+        segments: dict[str, dict[str, list]] = {}
+        if table_exists(con, "marts", "fct_kpi_segment_monthly"):
+            for name, segment, month, value, st in con.execute(
+                "select kpi_name, segment, month, kpi_value, value_status from marts.fct_kpi_segment_monthly "
+                "order by kpi_name, segment, month"
+            ).fetchall():
+                segments.setdefault(name, {}).setdefault(segment, []).append((month, _num(value), st))
     finally:
         con.close()
     north_star = next((n for n, k in kpis.items() if k["is_north_star"]), "revenue_per_head_ttm_usd")
     return Marts(kpis, values, status, months, headline, month_to_date, components, by_function, bridge, checks,
-                 north_star, null_reasons)
+                 north_star, null_reasons, segments)
 
 
 class Site:
@@ -409,6 +426,47 @@ class Site:
             "churned": [float(r[5]) for r in b], "fx adjustment": [float(r[6]) for r in b],
         }, links=self.links(["mrr_usd", "new_mrr_usd", "expansion_mrr_usd", "churned_mrr_usd"], here))
 
+    def by_segment_chart(self, name: str, here: str) -> str:
+        """One KPI by customer segment: published (ok) values of complete months only; a segment-month
+        with fewer than min_group_size customers is hidden in the mart and not drawn."""
+        by_segment = self.m.segments.get(name, {})
+        series = {SEGMENT_LABELS.get(seg, seg): [(m, v if st == "ok" else None) for m, v, st in points
+                                                 if m <= self.m.headline]
+                  for seg, points in sorted(by_segment.items(), key=lambda kv: list(SEGMENT_LABELS).index(kv[0])
+                                            if kv[0] in SEGMENT_LABELS else 99)}
+        return line_chart(f"{self.label(name)} by customer segment", series, self.kind(name),
+                          empty_reason=self.why(name),
+                          note="Each customer in its CRM account's segment at the start of the month (NRR: at the "
+                               "start of the cohort's month). A segment-month with fewer than min_group_size active "
+                               "customers is hidden, so not drawn.",
+                          links=self.links([name], here))
+
+    def segment_table(self) -> str:
+        """The headline month by segment: totals and the customer-level KPIs (hidden ones say so)."""
+        columns = ["active_customers", "mrr_usd", "new_customers", "customers_moved_in", "customers_moved_out", "nrr",
+                   "grr", "logo_churn_rate", "arpa_usd", "win_rate", "product_adoption_rate"]
+        columns = [c for c in columns if c in self.m.segments]
+        if not columns:
+            return ""
+        head = "".join(f"<th>{html.escape(SEGMENT_COLUMN_LABELS.get(c) or self.label(c))}</th>" for c in columns)
+        rows = []
+        for seg, label in SEGMENT_LABELS.items():
+            cells = []
+            for c in columns:
+                point = next((p for p in self.m.segments[c].get(seg, []) if p[0] == self.m.headline), None)
+                value, st = (point[1], point[2]) if point else (None, "no_data")
+                is_count = c.endswith("_customers") or c.startswith("customers_")
+                text = ("hidden" if st == "hidden" else f"{value:,.0f}" if is_count and value is not None
+                        else fmt(value, self.kind(c)))
+                cells.append(f'<td class="num{" hidden" if st == "hidden" else ""}">{html.escape(text)}</td>')
+            rows.append(f"<tr><td>{html.escape(label)}</td>{''.join(cells)}</tr>")
+        return (f'<figure class="chart wide" id="segments"><figcaption>By customer segment — {self.m.headline:%B %Y}'
+                f'</figcaption><table><tr><th>segment</th>{head}</tr>{"".join(rows)}</table>'
+                '<p class="note">The segment is the CRM account\'s at the start of the month; moved in / out: '
+                'customers active last month whose segment changed. "hidden": fewer than min_group_size active '
+                'customers in the segment. MRR, customers and moves add up to the company '
+                '(marts.fct_kpi_segment_monthly).</p></figure>')
+
     def charts(self, page: Page) -> list[str]:
         h = page.file
         year_ago_note = ("Year-over-year lines start in the window's 24th month: before it, the year-ago TTM "
@@ -462,6 +520,8 @@ class Site:
                 self.chart("Logo churn (monthly) of customers that had adopted the product vs not",
                            ["logo_churn_rate_adopted", "logo_churn_rate_not_adopted"], h),
                 self.chart("Weekly active users per seat", ["weekly_active_users_per_seat"], h),
+                self.by_segment_chart("nrr", h),
+                self.segment_table(),
                 self.bridge_chart(h),
             ]
         return [

@@ -213,6 +213,8 @@ def _crm(seed: int, scale: float, billing: dict, users: np.ndarray, fx: dict) ->
                                _loaded_on(a_created)),
     }
 
+    accounts = _segment_moves(accounts, segment, billing["is_active"], acq, seed)
+
     # billing customers and how well they point at the CRM
     u = rng.random(n)
     generic_email = u >= 0.96  # gmail-style billing contact: unresolvable unless crm id is right
@@ -288,3 +290,42 @@ def _crm(seed: int, scale: float, billing: dict, users: np.ndarray, fx: dict) ->
         "raw_crm.account": accounts, "raw_billing.customer": customers, "raw_crm.opportunity": opportunities,
         "raw_crm.opportunity_history": history, "raw_crm.lead": leads,
     }
+
+
+def _segment_moves(accounts: Columns, segment: np.ndarray, is_active: np.ndarray, acq: np.ndarray,
+                   seed: int) -> Columns:
+    """About 10 % of the active customers' accounts changed segment once while a customer (mostly up:
+    smb -> mid_market -> enterprise, some enterprise and mid_market down). Such an account has two more
+    versions before its current row (the latest sync): the segment before the move, loaded when the account
+    was created, and the current segment, loaded on the day of the move. Its own random stream, so every
+    other table is the same with or without moves."""
+    rng = _rng(seed, 33)
+    n = len(segment)
+    first = acq + 60 * DAY
+    last = shared.EXTRACT_AT.astype("datetime64[D]") - 30 * DAY
+    moved = is_active & (rng.random(n) < 0.1) & (first < last)
+    rows = np.flatnonzero(moved)
+    span = days_between(first[rows], last)
+    moved_on = first[rows] + (rng.random(len(rows)) * span).astype(int) * DAY
+    up = rng.random(len(rows)) < 0.7
+    before_up = {"smb": "mid_market", "mid_market": "smb", "enterprise": "mid_market"}
+    before_down = {"smb": "mid_market", "mid_market": "enterprise", "enterprise": "mid_market"}
+    before = np.array([(before_up if u else before_down)[s] for s, u in zip(segment[rows], up)], dtype=object)
+    created = np.asarray(accounts["created_at"])[rows].astype("datetime64[D]")
+    original = {name: _take(column, rows) for name, column in accounts.items()}
+    original["segment"] = np.array([SEGMENT_TEXT[s][0] for s in before], dtype=object)
+    original["_loaded_at"] = _loaded_on(created)
+    at_move = {name: _take(column, rows) for name, column in accounts.items()}
+    at_move["_loaded_at"] = _loaded_on(moved_on)
+    return {name: _concat(_concat(accounts[name], original[name]), at_move[name]) for name in accounts}
+
+
+def _take(column: np.ndarray | pa.Array, rows: np.ndarray) -> np.ndarray | pa.Array:
+    return column.take(pa.array(rows)) if isinstance(column, pa.Array) else column[rows]
+
+
+def _concat(column: np.ndarray | pa.Array, more: np.ndarray | pa.Array) -> np.ndarray | pa.Array:
+    if isinstance(column, pa.Array):
+        return pa.concat_arrays([column, more if isinstance(more, pa.Array) else pa.array(more, type=column.type)])
+    return np.concatenate([column, np.asarray(more, dtype=column.dtype if column.dtype != object else object)])
+

@@ -1,4 +1,4 @@
-{%- set segments = ['smb', 'mid_market', 'enterprise'] -%}
+{%- set segments = account_segments() -%}
 with
 
 source as (
