@@ -12,15 +12,24 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import Iterator
 
 import duckdb
 import pytest
 
 from revenue_warehouse.config import PROJECT_ROOT, WarehouseError
 from revenue_warehouse.pipeline.build import run_dbt
+from conftest import with_unit_tests
 from revenue_warehouse.pipeline.load import load
 
 SAMPLES = Path(__file__).parent / "data" / "fivetran"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _adapters_unit_tests() -> Iterator[None]:
+    """Every build of this module runs the unit tests it selects: the adapters' run only in connector builds."""
+    with with_unit_tests():
+        yield
 
 
 def _csv(name: str) -> str:

@@ -18,7 +18,7 @@ import duckdb
 import pytest
 
 from revenue_warehouse.pipeline.build import run_dbt
-from conftest import MESSY, _generated
+from conftest import MESSY, _generated, with_unit_tests
 from revenue_warehouse.devtools.marts_compare import differences
 
 pytestmark = pytest.mark.spark
@@ -60,7 +60,9 @@ def spark_built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkConne
     # PostgreSQL in CI: here the proof is that every mart equals DuckDB's (and the unit tests pass)
     env = {"DBT_TARGET": "spark", "SPARK_HOME_DIR": str(home)}
     command = ["build", "--exclude", "test_type:data", "--quiet", "--target-path", str(home / "target")]
-    assert run_dbt(command, raw.parent / "unused.duckdb", env=env) == 0, "dbt build failed on Spark"
+    with with_unit_tests():
+        code = run_dbt(command, raw.parent / "unused.duckdb", env=env)
+    assert code == 0, "dbt build failed on Spark"
     con = SparkConnection(session())
     yield con
     con.close()
