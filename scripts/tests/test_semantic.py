@@ -113,3 +113,33 @@ def test_quarterly_snapshots_take_the_last_month_and_ratios_sum_the_quarter(
         if len(rows) == 3:
             want = sum(costs) / new if new and None not in costs else None
             assert _close(got["cac_3m"], want), (quarter, got["cac_3m"], want)
+
+
+def test_segment_metrics_equal_the_segment_mart_and_add_up_to_the_company(
+    clean_warehouse: tuple[Path, Path], marts, tmp_path: Path
+) -> None:
+    """MRR and active customers by segment, monthly: the mart's values, and over the segments the company's."""
+    mf = Path(sys.executable).parent / "mf"
+    out = tmp_path / "segments.csv"
+    result = subprocess.run(
+        [str(mf), "query", "--metrics", "segment_mrr,segment_active_customers", "--group-by",
+         "metric_time__month,kpi_segment_row__segment", "--csv", str(out), "--quiet"],
+        cwd=PROJECT_ROOT, env={**os.environ, "WAREHOUSE_PATH": str(clean_warehouse[1])},
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    with closing(duckdb.connect(str(clean_warehouse[1]), read_only=True)) as con:
+        mart = {(r[0], r[1], r[2]): r[3] for r in con.execute(
+            "select month, segment, kpi_name, kpi_value from marts.fct_kpi_segment_monthly "
+            "where kpi_name in ('mrr_usd', 'active_customers')").fetchall()}
+    totals: dict[dt.date, Decimal] = defaultdict(Decimal)
+    with open(out) as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        month, segment = dt.date.fromisoformat(row["metric_time__month"][:10]), row["kpi_segment_row__segment"]
+        assert _close(Decimal(row["segment_mrr"]), mart[(month, segment, "mrr_usd")]), (month, segment)
+        assert _close(Decimal(row["segment_active_customers"]), mart[(month, segment, "active_customers")])
+        totals[month] += Decimal(row["segment_mrr"])
+    assert len(rows) == 4 * len(marts)
+    for month, total in totals.items():
+        assert _close(total, marts[month]["mrr"], "0.00000001"), month
