@@ -22,7 +22,7 @@ final as (
         opportunities.is_won,
         opportunities.close_date,
         cast({{ dbt.date_trunc('month', 'opportunities.close_date') }} as date) as month,
-        coalesce(opportunities.amount, 0) * fx_rates.usd_per_unit as amount_usd,
+        {{ line_amount('coalesce(opportunities.amount, 0) * fx_rates.usd_per_unit') }} as amount_usd,
         {{ dbt.datediff('cast(opportunities.created_at as date)', 'opportunities.close_date', 'day') }}
             as cycle_days
     from opportunities
