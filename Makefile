@@ -14,7 +14,7 @@ export PGUSER ?= warehouse
 export PGPASSWORD ?= warehouse
 export PGDATABASE ?= warehouse
 
-.PHONY: install demo bench test test-serial test-side test-late-data test-connectors spark-deps lint parse bouncer fixture contracts pytest test-postgres test-spark clean
+.PHONY: install demo bench test test-serial test-side test-engines test-late-data test-connectors spark-deps lint parse bouncer fixture contracts pytest test-postgres test-spark clean
 
 install: $(VENV)/.installed
 
@@ -36,15 +36,18 @@ BENCH_SCALES ?= 1,10,100
 bench: install
 	$(BIN)/warehouse benchmark --scales $(BENCH_SCALES)
 
-## test: everything CI checks. The Spark and PostgreSQL suites (mostly JVM, server and dbt start-up) run
-## beside the rest, which runs in order (its dbt steps share target/); output is shown per suite when it ends.
+## test: everything CI checks, in three lanes (each one process at a time, mostly one core: dbt's Python, the
+## JVM, the server): the fixture and the DuckDB suite (two pytest workers); sqlfluff, Spark and the late-data
+## builds; PostgreSQL and the connectors. Output is shown per lane when it ends.
 test: install spark-deps
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-serial test-side
+	$(MAKE) --no-print-directory -j3 --output-sync=target test-serial test-side test-engines
 
-# beside the serial suite: sqlfluff, the Spark suite, the PostgreSQL one, the connectors' builds, the late-data
-# builds (own dbt target paths and pytest temp dirs; sqlfluff renders with the lint target, in memory)
+# each lane has its own dbt target paths and pytest temp dirs; sqlfluff renders with the lint target, in memory
 test-side:
-	$(MAKE) --no-print-directory -j1 lint test-spark test-postgres test-connectors test-late-data
+	$(MAKE) --no-print-directory -j1 lint test-spark test-late-data
+
+test-engines:
+	$(MAKE) --no-print-directory -j1 test-postgres test-connectors
 
 test-serial:
 	$(MAKE) --no-print-directory -j1 bouncer fixture contracts pytest
@@ -75,33 +78,38 @@ contracts: install
 	$(BIN)/python -m revenue_warehouse.devtools.contracts test --server ci
 	$(BIN)/python -m revenue_warehouse.devtools.contracts breaking
 
+# two workers, a test file to each at a time (module fixtures build once); each worker has its own dbt target
 pytest: install
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --dist loadfile
 
 ## test-late-data: late and re-synced rows appended and rebuilt give exactly the warehouse of loading them at once
 test-late-data: install
 	mkdir -p build
-	$(BIN)/pytest -q -m slow --basetemp=build/late-data-test
+	DBT_TARGET_PATH=build/late-data-target DBT_LOG_PATH=$(CURDIR)/build/late-data-logs \
+		$(BIN)/pytest -q -m slow --basetemp=build/late-data-test
 
 ## test-postgres: a real PostgreSQL server on loopback (installed from Debian's packages if missing); the
 ## fixtures built there, the same recomputation tests, marts equal to DuckDB's to the cent, BI grants.
 test-postgres: install
 	scripts/postgres_up.sh
 	mkdir -p build
-	DBT_PARTIAL_PARSE=false DBT_TARGET_PATH=build/postgres-target $(BIN)/pytest -q -m postgres \
+	DBT_PARTIAL_PARSE=false DBT_TARGET_PATH=build/postgres-target DBT_LOG_PATH=$(CURDIR)/build/postgres-logs \
+		$(BIN)/pytest -q -m postgres \
 		--basetemp=build/postgres-test
 
 ## test-connectors: the synthetic company as Stripe, Salesforce, HubSpot, Xero and BambooHR land it, built
 ## through the adapters, equals the contract build; Fivetran's own sample data loads and builds.
 test-connectors: install
 	mkdir -p build
-	DBT_TARGET_PATH=build/connectors-target $(BIN)/pytest -q -m connectors --basetemp=build/connectors-test
+	DBT_TARGET_PATH=build/connectors-target DBT_LOG_PATH=$(CURDIR)/build/connectors-logs \
+		$(BIN)/pytest -q -m connectors --basetemp=build/connectors-test
 
 ## test-spark: a local Spark (pyspark + Java 17 from Debian's packages if missing) builds the messy fixture
 ## (seeds, models and unit tests) and every headline mart must equal DuckDB's.
 test-spark: spark-deps
 	mkdir -p build
-	$(BIN)/pytest -q -m spark --basetemp=build/spark-test
+	DBT_TARGET_PATH=build/spark-target DBT_LOG_PATH=$(CURDIR)/build/spark-logs \
+		$(BIN)/pytest -q -m spark --basetemp=build/spark-test
 
 # Java and pyspark, installed before anything runs in parallel (apt and pip must not race other steps)
 spark-deps: $(VENV)/.spark-installed
