@@ -14,7 +14,7 @@ export PGUSER ?= warehouse
 export PGPASSWORD ?= warehouse
 export PGDATABASE ?= warehouse
 
-.PHONY: install demo bench test test-serial test-side test-engines test-late-data test-connectors spark-deps lint parse bouncer fixture contracts pytest test-postgres test-spark clean
+.PHONY: install demo bench test test-serial test-side test-late-data test-connectors spark-deps lint parse bouncer fixture contracts pytest test-postgres test-spark clean
 
 install: $(VENV)/.installed
 
@@ -36,18 +36,14 @@ BENCH_SCALES ?= 1,10,100
 bench: install
 	$(BIN)/warehouse benchmark --scales $(BENCH_SCALES)
 
-## test: everything CI checks, in three lanes (each one process at a time, mostly one core: dbt's Python, the
-## JVM, the server): the fixture and the DuckDB suite (two pytest workers); sqlfluff, Spark and the late-data
-## builds; PostgreSQL and the connectors. Output is shown per lane when it ends.
+## test: everything CI checks, in two lanes (more are not faster on two cores: the work is CPU-bound): the
+## fixture and the DuckDB suite; beside it sqlfluff, Spark, PostgreSQL, the connectors and the late-data builds.
+## Each lane has its own dbt target and log paths and pytest temp dirs. Output is shown per lane when it ends.
 test: install spark-deps
-	$(MAKE) --no-print-directory -j3 --output-sync=target test-serial test-side test-engines
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-serial test-side
 
-# each lane has its own dbt target paths and pytest temp dirs; sqlfluff renders with the lint target, in memory
 test-side:
-	$(MAKE) --no-print-directory -j1 lint test-spark test-late-data
-
-test-engines:
-	$(MAKE) --no-print-directory -j1 test-postgres test-connectors
+	$(MAKE) --no-print-directory -j1 lint test-spark test-postgres test-connectors test-late-data
 
 test-serial:
 	$(MAKE) --no-print-directory -j1 bouncer fixture contracts pytest
@@ -78,9 +74,8 @@ contracts: install
 	$(BIN)/python -m revenue_warehouse.devtools.contracts test --server ci
 	$(BIN)/python -m revenue_warehouse.devtools.contracts breaking
 
-# two workers, a test file to each at a time (module fixtures build once); each worker has its own dbt target
 pytest: install
-	$(BIN)/pytest -q -n 2 --dist loadfile
+	$(BIN)/pytest -q
 
 ## test-late-data: late and re-synced rows appended and rebuilt give exactly the warehouse of loading them at once
 test-late-data: install

@@ -28,13 +28,6 @@ from revenue_warehouse.pipeline.load import load
 # vars or the connector adapters: those build inside with_unit_tests().
 os.environ.setdefault("DBT_EXCLUDE_RESOURCE_TYPES", "unit_test")
 
-# pytest-xdist (`make pytest` runs two workers): each worker's dbt children write their own artifacts and logs
-# (run_results.json, the partial parse, dbt.log), which the pipeline reads back after a build
-if os.environ.get("PYTEST_XDIST_WORKER"):
-    _worker = Path(__file__).resolve().parents[2] / "build" / f"pytest-{os.environ['PYTEST_XDIST_WORKER']}"
-    os.environ["DBT_TARGET_PATH"] = str(_worker / "target")
-    os.environ["DBT_LOG_PATH"] = str(_worker / "logs")
-
 
 @contextmanager
 def with_unit_tests() -> Iterator[None]:

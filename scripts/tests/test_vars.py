@@ -103,6 +103,11 @@ def test_smaller_min_group_size_hides_fewer_rows(builds: dict[str, Path], build:
            "where month <= '2025-05-01'")
     default, smaller = _query(builds["default"], sql)[0][0], _query(builds[build], sql)[0][0]
     assert smaller < default
+    # customer segments: fewer segment-months are too small to publish their ratios
+    sql = ("select count(*) from marts.fct_kpi_segment_monthly where value_status = 'hidden' "
+           "and month <= '2025-05-01'")
+    default, smaller = _query(builds["default"], sql)[0][0], _query(builds[build], sql)[0][0]
+    assert 0 < smaller < default
 
 
 @pytest.mark.parametrize("build", ["plain", "cli"])
