@@ -58,7 +58,7 @@ def spark_built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkConne
                    capture_output=True)
     # seeds, models and unit tests; the data tests' logic is engine-independent and runs on DuckDB and
     # PostgreSQL in CI: here the proof is that every mart equals DuckDB's (and the unit tests pass)
-    env = {"DBT_TARGET": "spark", "SPARK_HOME_DIR": str(home), "DBT_THREADS": "2"}
+    env = {"DBT_TARGET": "spark", "SPARK_HOME_DIR": str(home)}
     command = ["build", "--exclude", "test_type:data", "--quiet", "--target-path", str(home / "target")]
     with with_unit_tests():
         code = run_dbt(command, raw.parent / "unused.duckdb", env=env)

@@ -294,7 +294,7 @@ def _crm(seed: int, scale: float, billing: dict, users: np.ndarray, fx: dict) ->
 
 def _segment_moves(accounts: Columns, segment: np.ndarray, is_active: np.ndarray, acq: np.ndarray,
                    seed: int) -> Columns:
-    """About 10 % of the active customers' accounts changed segment once while a customer (mostly up:
+    """Some active customers' accounts changed segment once while a customer (about 6 % a year; mostly up:
     smb -> mid_market -> enterprise, some enterprise and mid_market down). Such an account has two more
     versions before its current row (the latest sync): the segment before the move, loaded when the account
     was created, and the current segment, loaded on the day of the move. Its own random stream, so every
@@ -303,10 +303,11 @@ def _segment_moves(accounts: Columns, segment: np.ndarray, is_active: np.ndarray
     n = len(segment)
     first = acq + 60 * DAY
     last = shared.EXTRACT_AT.astype("datetime64[D]") - 30 * DAY
-    moved = is_active & (rng.random(n) < 0.1) & (first < last)
+    # about 6 % a year of tenure, at a uniform time within it: moves per month follow the customer count
+    span_all = np.maximum(days_between(first, last), 0)
+    moved = is_active & (rng.random(n) < 1 - np.exp(-0.06 * span_all / 365)) & (first < last)
     rows = np.flatnonzero(moved)
-    span = days_between(first[rows], last)
-    moved_on = first[rows] + (rng.random(len(rows)) * span).astype(int) * DAY
+    moved_on = first[rows] + (rng.random(len(rows)) * span_all[rows]).astype(int) * DAY
     up = rng.random(len(rows)) < 0.7
     before_up = {"smb": "mid_market", "mid_market": "smb", "enterprise": "mid_market"}
     before_down = {"smb": "mid_market", "mid_market": "enterprise", "enterprise": "mid_market"}
