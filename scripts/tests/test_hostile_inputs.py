@@ -204,7 +204,7 @@ def guarded(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 statuses + [{**statuses[0], "id": "ES-1985", "effective_date": "1985-03-01"}])
     db = root / "warehouse.duckdb"
     load(raw, db)
-    assert run_dbt(["build", "--quiet", "--exclude-resource-type", "unit_test"], db) == 0, "the build failed"
+    assert run_dbt(["build", "--quiet"], db) == 0, "the build failed"
     return db
 
 
@@ -273,7 +273,7 @@ def test_a_failed_hr_export_publishes_its_pay_kpis_as_no_data(small_raw: Path, t
     (raw / "raw_hr/compensation.parquet").unlink()
     (raw / "raw_hr/compensation.csv").write_bytes(b"")
     load(raw, db)
-    build_module.build(db, extra=["--exclude-resource-type", "unit_test"], target=published)
+    build_module.build(db, target=published)
     with duckdb.connect(str(published), read_only=True) as con:
         statuses = dict(con.execute("""
             select kpi_name, string_agg(distinct value_status, ',' order by value_status) from marts.fct_kpi_monthly
@@ -354,7 +354,7 @@ def test_every_check_survives_empty_marts(small_raw: Path, tmp_path: Path) -> No
     db = tmp_path / "w.duckdb"
     load(raw, db)
     with pytest.raises(WarehouseError, match=r"error-severity check\(s\) failed; published marts unchanged"):
-        build_module.build(db, extra=["--exclude-resource-type", "unit_test"], target=tmp_path / "p.duckdb")
+        build_module.build(db, target=tmp_path / "p.duckdb")
     with duckdb.connect(str(db), read_only=True) as con:
         results = dict(con.execute("select check_name, status from audit.check_results").fetchall())
         revenue = con.execute("select count(*) from marts.fct_revenue_monthly").fetchone()[0]

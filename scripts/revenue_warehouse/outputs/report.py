@@ -186,8 +186,9 @@ class Marts:
     checks: list[tuple]
     north_star: str
     null_reasons: dict[str, str] = field(default_factory=dict)
-    # fct_kpi_segment_monthly: kpi_name -> segment -> [(month, value, value_status)]
+    # fct_kpi_segment_monthly: kpi_name -> segment -> [(month, value, value_status)], and each KPI's unit
     segments: dict[str, dict[str, list[tuple[dt.date, float | None, str]]]] = field(default_factory=dict)
+    segment_units: dict[str, str] = field(default_factory=dict)
 
 
 def read_marts(published: Path) -> Marts:
@@ -258,17 +259,19 @@ def read_marts(published: Path) -> Marts:
         """).fetchall():
             null_reasons[name] = st
         segments: dict[str, dict[str, list]] = {}
+        segment_units: dict[str, str] = {}
         if table_exists(con, "marts", "fct_kpi_segment_monthly"):
-            for name, segment, month, value, st in con.execute(
-                "select kpi_name, segment, month, kpi_value, value_status from marts.fct_kpi_segment_monthly "
+            for name, unit, segment, month, value, st in con.execute(
+                "select kpi_name, unit, segment, month, kpi_value, value_status from marts.fct_kpi_segment_monthly "
                 "order by kpi_name, segment, month"
             ).fetchall():
                 segments.setdefault(name, {}).setdefault(segment, []).append((month, _num(value), st))
+                segment_units[name] = unit
     finally:
         con.close()
     north_star = next((n for n, k in kpis.items() if k["is_north_star"]), "revenue_per_head_ttm_usd")
     return Marts(kpis, values, status, months, headline, month_to_date, components, by_function, bridge, checks,
-                 north_star, null_reasons, segments)
+                 north_star, null_reasons, segments, segment_units)
 
 
 class Site:
@@ -455,9 +458,9 @@ class Site:
             for c in columns:
                 point = next((p for p in self.m.segments[c].get(seg, []) if p[0] == self.m.headline), None)
                 value, st = (point[1], point[2]) if point else (None, "no_data")
-                is_count = c.endswith("_customers") or c.startswith("customers_")
+                is_count = self.m.segment_units.get(c) == "count"
                 text = ("hidden" if st == "hidden" else f"{value:,.0f}" if is_count and value is not None
-                        else fmt(value, self.kind(c)))
+                        else fmt(value, kind_of(c, self.m.segment_units.get(c, ""))))
                 cells.append(f'<td class="num{" hidden" if st == "hidden" else ""}">{html.escape(text)}</td>')
             rows.append(f"<tr><td>{html.escape(label)}</td>{''.join(cells)}</tr>")
         return (f'<figure class="chart wide" id="segments"><figcaption>By customer segment — {self.m.headline:%B %Y}'

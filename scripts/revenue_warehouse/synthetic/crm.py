@@ -303,30 +303,21 @@ def _segment_moves(accounts: Columns, segment: np.ndarray, is_active: np.ndarray
     n = len(segment)
     first = acq + 60 * DAY
     last = shared.EXTRACT_AT.astype("datetime64[D]") - 30 * DAY
-    # about 6 % a year of tenure, at a uniform time within it: moves per month follow the customer count
-    span_all = np.maximum(days_between(first, last), 0)
-    moved = is_active & (rng.random(n) < 1 - np.exp(-0.06 * span_all / 365)) & (first < last)
-    rows = np.flatnonzero(moved)
-    moved_on = first[rows] + (rng.random(len(rows)) * span_all[rows]).astype(int) * DAY
+    # about 6 % a year of tenure (none without any), at a uniform time within it: moves per month follow the
+    # customer count
+    span = np.maximum(days_between(first, last), 0)
+    rows = np.flatnonzero(is_active & (rng.random(n) < 1 - np.exp(-0.06 * span / 365)))
+    moved_on = first[rows] + (rng.random(len(rows)) * span[rows]).astype(int) * DAY
     up = rng.random(len(rows)) < 0.7
     before_up = {"smb": "mid_market", "mid_market": "smb", "enterprise": "mid_market"}
     before_down = {"smb": "mid_market", "mid_market": "enterprise", "enterprise": "mid_market"}
-    before = np.array([(before_up if u else before_down)[s] for s, u in zip(segment[rows], up)], dtype=object)
+    before = [SEGMENT_TEXT[(before_up if u else before_down)[s]][0] for s, u in zip(segment[rows], up)]
     created = np.asarray(accounts["created_at"])[rows].astype("datetime64[D]")
-    original = {name: _take(column, rows) for name, column in accounts.items()}
-    original["segment"] = np.array([SEGMENT_TEXT[s][0] for s in before], dtype=object)
-    original["_loaded_at"] = _loaded_on(created)
-    at_move = {name: _take(column, rows) for name, column in accounts.items()}
-    at_move["_loaded_at"] = _loaded_on(moved_on)
-    return {name: _concat(_concat(accounts[name], original[name]), at_move[name]) for name in accounts}
-
-
-def _take(column: np.ndarray | pa.Array, rows: np.ndarray) -> np.ndarray | pa.Array:
-    return column.take(pa.array(rows)) if isinstance(column, pa.Array) else column[rows]
-
-
-def _concat(column: np.ndarray | pa.Array, more: np.ndarray | pa.Array) -> np.ndarray | pa.Array:
-    if isinstance(column, pa.Array):
-        return pa.concat_arrays([column, more if isinstance(more, pa.Array) else pa.array(more, type=column.type)])
-    return np.concatenate([column, np.asarray(more, dtype=column.dtype if column.dtype != object else object)])
-
+    # every row, then the moved accounts' row twice: as created (the old segment) and as on the day of the move
+    total = len(accounts["id"])
+    order = np.concatenate([np.arange(total), rows, rows])
+    versions = {name: column.take(pa.array(order)) if isinstance(column, pa.Array) else np.asarray(column)[order]
+                for name, column in accounts.items()}
+    versions["segment"][total:total + len(rows)] = before
+    versions["_loaded_at"] = np.concatenate([accounts["_loaded_at"], _loaded_on(created), _loaded_on(moved_on)])
+    return versions
