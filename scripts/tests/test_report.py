@@ -315,6 +315,33 @@ def test_lines_draw_exactly_the_comparable_values_of_complete_months(report: Pat
     assert checked >= 30
 
 
+
+def test_executive_page_places_revenue_per_head_among_its_band_peers(report: Path, published: Path) -> None:
+    """Issue 24 (METRICS 10.7): the executive page charts ARR per FTE against its ARR band's quartiles and says,
+    for the headline month, the band, the position the mart gives, and every benchmark's source and address."""
+    import duckdb
+
+    from revenue_warehouse.outputs.report import BAND_LABELS, POSITION_TEXT
+
+    con = duckdb.connect(str(published), read_only=True)
+    rows = con.execute("""
+        select kpi_name, arr_band, benchmark_position, benchmark_source, benchmark_url from marts.fct_kpi_monthly
+        where benchmark_p50 is not null
+            and month = (select max(month) from marts.fct_kpi_monthly where is_month_complete)
+    """).fetchall()
+    con.close()
+    page = html.unescape(report.read_text())
+    assert "Revenue per head against peers: ARR per FTE vs its ARR band" in page
+    assert 'data-kpi="benchmark-p50"' in report.read_text()
+    by_kpi = {r[0]: r for r in rows}
+    assert "arr_per_fte_usd" in by_kpi, sorted(by_kpi)
+    _, band, position, _, _ = by_kpi["arr_per_fte_usd"]
+    assert f"ARR band {BAND_LABELS[band]}" in page
+    assert (POSITION_TEXT[position] if position else "not placed") in page
+    for _, _, _, source, url in rows:
+        assert source in page and url in page, url
+
+
 def test_report_pdf_is_the_executive_page_printed_by_chromium(published: Path, tmp_path: Path) -> None:
     """`warehouse report --pdf`: headless Chromium prints index.html into board-pack.pdf."""
     _chromium()

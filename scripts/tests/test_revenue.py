@@ -346,3 +346,51 @@ def test_segment_kpis_match_an_independent_recomputation(built) -> None:
                               [month]).fetchone()[0]
         assert abs(sum(mrr.values()) - float(company)) < 0.01, month
     assert checked >= 12 and moved >= 1, "the messy data has segment moves and published NRR by segment"
+
+
+def test_benchmark_positions_match_an_independent_recomputation(built) -> None:
+    """METRICS 10.7: each month's ARR band from the independent MRR (12 x month-end MRR in USD), the band's
+    quartiles read straight from the seed files (not the seed tables), and the position of every ok value
+    recomputed in the direction of the KPI's target comparison; a value that is not ok is never placed."""
+    import csv
+    from pathlib import Path
+
+    calc, con = built
+    seeds = Path(__file__).resolve().parents[2] / "seeds"
+    with open(seeds / "kpi_benchmarks.csv", newline="") as f:
+        quartiles = {(r["kpi_name"], r["arr_band"]): tuple(float(r[k]) if r[k] else None for k in ("p25", "p50", "p75"))
+                     for r in csv.DictReader(f)}
+    with open(seeds / "kpi_targets.csv", newline="") as f:
+        direction = {r["kpi_name"]: 1 if r["comparison"] == ">=" else -1 for r in csv.DictReader(f)}
+    arr: dict[dt.date, float] = defaultdict(float)
+    for (customer, month), mrr in calc.mrr_local().items():
+        arr[month] += 12 * float(mrr) * calc.rate(calc.customer_currency[customer], month)
+    bounds = [(1e6, "lt_1m"), (5e6, "1m_5m"), (20e6, "5m_20m"), (50e6, "20m_50m"), (100e6, "50m_100m")]
+
+    def band(value: float) -> str:
+        return next((name for bound, name in bounds if value < bound), "gt_100m")
+
+    def position(value: float, sign: int, p25: float | None, p50: float, p75: float | None) -> str:
+        if p75 is not None and sign * value >= sign * p75:
+            return "above_p75"
+        if sign * value >= sign * p50:
+            return "above_p50" if p75 is None else "p50_p75"
+        if p25 is None:
+            return "below_p50"
+        return "p25_p50" if sign * value >= sign * p25 else "below_p25"
+
+    rows = con.execute("select month, kpi_name, kpi_value, value_status, arr_band, benchmark_p25, benchmark_p50, "
+                       "benchmark_p75, benchmark_position from marts.fct_kpi_monthly").fetchall()
+    placed = 0
+    for month, kpi, value, status, mart_band, p25, p50, p75, mart_position in rows:
+        expected_band = band(arr.get(month, 0.0))
+        assert mart_band == expected_band, (month, kpi, mart_band, expected_band)
+        published = quartiles.get((kpi, expected_band))
+        as_floats = tuple(None if q is None else float(q) for q in (p25, p50, p75))
+        assert as_floats == (published or (None, None, None)), (month, kpi)
+        if published is None or status != "ok":
+            assert mart_position is None, (month, kpi, status)
+            continue
+        assert mart_position == position(float(value), direction[kpi], *published), (month, kpi, value)
+        placed += 1
+    assert placed >= 24, placed

@@ -50,6 +50,7 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}
 .tile.good{border-color:#2ca02c;background:#effaef}.tile.amber{border-color:#e0a800;background:#fff8e1}
 .tile.bad{border-color:#d62728;background:#fdeeee}.hatch{stroke:#bbb;stroke-width:2}
 .shade-label{font-size:11px;text-anchor:end;fill:#888}.note{font-size:12px;color:#666;margin:2px 8px}
+.url{color:#666;word-break:break-all}
 .links{font-size:12px;margin:4px 8px}.links a{color:#1f5f99}
 details summary{cursor:pointer;margin:8px 0}.dq{font-size:15px}
 section.kpi{border-top:1px solid #ddd;margin-top:28px;padding-top:4px}
@@ -119,6 +120,12 @@ PAGES = (
 )
 
 
+BAND_LABELS = {"lt_1m": "under $1M", "1m_5m": "$1-5M", "5m_20m": "$5-20M", "20m_50m": "$20-50M",
+               "50m_100m": "$50-100M", "gt_100m": "$100M and more"}
+POSITION_TEXT = {"below_p25": "bottom quartile (below p25)", "p25_p50": "between p25 and the median",
+                 "p50_p75": "between the median and p75", "above_p75": "top quartile (at or above p75)",
+                 "above_p50": "at or above the median (p75 not published)",
+                 "below_p50": "below the median (p25 not published)"}
 SEGMENT_LABELS = {"smb": "SMB", "mid_market": "Mid-market", "enterprise": "Enterprise", "unknown": "Unknown (no CRM account)"}
 SEGMENT_COLUMN_LABELS = {"active_customers": "active customers", "mrr_usd": "MRR", "new_customers": "new",
                          "customers_moved_in": "moved in", "customers_moved_out": "moved out", "nrr": "NRR",
@@ -189,6 +196,8 @@ class Marts:
     # fct_kpi_segment_monthly: kpi_name -> segment -> [(month, value, value_status)], and each KPI's unit
     segments: dict[str, dict[str, list[tuple[dt.date, float | None, str]]]] = field(default_factory=dict)
     segment_units: dict[str, str] = field(default_factory=dict)
+    # fct_kpi_monthly's peer benchmarks: kpi_name -> [(month, arr_band, p25, p50, p75, position, source, year, url)]
+    benchmarks: dict[str, list[tuple]] = field(default_factory=dict)
 
 
 def read_marts(published: Path) -> Marts:
@@ -267,11 +276,22 @@ def read_marts(published: Path) -> Marts:
             ).fetchall():
                 segments.setdefault(name, {}).setdefault(segment, []).append((month, _num(value), st))
                 segment_units[name] = unit
+        benchmarks: dict[str, list[tuple]] = {}
+        if "benchmark_p50" in {r[0] for r in con.execute(
+                "select column_name from information_schema.columns where table_schema = 'marts' "
+                "and table_name = 'fct_kpi_monthly'").fetchall()}:
+            for name, month, band, p25, p50, p75, position, source, year, url in con.execute(
+                "select kpi_name, month, arr_band, benchmark_p25, benchmark_p50, benchmark_p75, benchmark_position, "
+                "benchmark_source, benchmark_source_year, benchmark_url from marts.fct_kpi_monthly "
+                "where benchmark_p50 is not null order by kpi_name, month"
+            ).fetchall():
+                benchmarks.setdefault(name, []).append(
+                    (month, band, _num(p25), _num(p50), _num(p75), position, source, year, url))
     finally:
         con.close()
     north_star = next((n for n, k in kpis.items() if k["is_north_star"]), "revenue_per_head_ttm_usd")
     return Marts(kpis, values, status, months, headline, month_to_date, components, by_function, bridge, checks,
-                 north_star, null_reasons, segments, segment_units)
+                 north_star, null_reasons, segments, segment_units, benchmarks)
 
 
 class Site:
@@ -470,6 +490,53 @@ class Site:
                 'customers in the segment. MRR, customers and moves add up to the company '
                 '(marts.fct_kpi_segment_monthly).</p></figure>')
 
+    def benchmark_chart(self, here: str) -> str:
+        """Revenue per head against peers: ARR per FTE (what the surveys publish) with its ARR band's quartiles
+        month by month (the band, and so the quartiles, step when the company's ARR crosses a band)."""
+        name = "arr_per_fte_usd"
+        points = [p for p in self.m.benchmarks.get(name, []) if p[0] <= self.m.headline]
+        if name not in self.m.kpis or not points:
+            return ""
+        series: Series = {self.label(name): self.line(name)}
+        keys = [name]
+        for index, label in ((4, "peers' top quartile (p75)"), (3, "peers' median (p50)"), (2, "peers' bottom quartile (p25)")):
+            line = [(p[0], p[index]) for p in points]
+            if any(v is not None for _, v in line):
+                series[label], keys = line, keys + [f"benchmark-p{index * 25 - 25}"]
+        last = points[-1]
+        return line_chart("Revenue per head against peers: ARR per FTE vs its ARR band's quartiles", series, "usd",
+                          empty_reason=self.why(name),
+                          note=f"{self.m.headline:%B %Y}: ARR band {BAND_LABELS.get(last[1], last[1])}, "
+                               f"{POSITION_TEXT.get(last[5] or '', 'not placed (value not ok)')}. Surveys publish ARR "
+                               "per FTE (month-end ARR / month-end FTE), so it is the one compared, not TTM revenue "
+                               "per head. Quartiles: seed kpi_benchmarks, sources in the table below.",
+                          links=self.links([name], here), keys=keys)
+
+    def benchmark_table(self) -> str:
+        """The headline month's KPIs that have a peer benchmark: value, band quartiles, position, source."""
+        rows = []
+        for name, points in self.m.benchmarks.items():
+            point = next((p for p in points if p[0] == self.m.headline), None)
+            if point is None or name not in self.m.kpis:
+                continue
+            _, band, p25, p50, p75, position, source, year, url = point
+            kind, value = self.kind(name), self.value(name)
+            cells = "".join(f'<td class="num">{html.escape(fmt(v, kind))}</td>' for v in (value, p25, p50, p75))
+            text = POSITION_TEXT.get(position or "", f"not placed ({self.status(name).replace('_', ' ')})")
+            rows.append(f"<tr><td>{html.escape(self.label(name))}</td>{cells}<td>{html.escape(text)}</td>"
+                        f'<td>{html.escape(source)} ({year}), <span class="url">{html.escape(url)}</span></td></tr>')
+        if not rows:
+            return ""
+        band = next((p[1] for pts in self.m.benchmarks.values() for p in pts if p[0] == self.m.headline), None)
+        return (f'<figure class="chart wide" id="benchmarks"><figcaption>Against peers — {self.m.headline:%B %Y}, '
+                f'ARR band {html.escape(BAND_LABELS.get(band or "", "unknown"))}</figcaption><table><tr><th>KPI</th>'
+                '<th>value</th><th>p25</th><th>p50</th><th>p75</th><th>position</th><th>source</th></tr>'
+                f'{"".join(rows)}</table><p class="note">Quartiles of performance: p75 is where the top quartile '
+                'starts, so for CAC payback (lower is better) it is the smallest number. "–": the source publishes '
+                'no such quartile. A value that is not ok (partial, hidden, no data) is not placed. Figures from '
+                'seed kpi_benchmarks (marts.fct_kpi_monthly: arr_band, benchmark_*); the addresses are printed, '
+                'not linked: the pack loads nothing from outside.</p></figure>')
+
     def charts(self, page: Page) -> list[str]:
         h = page.file
         year_ago_note = ("Year-over-year lines start in the window's 24th month: before it, the year-ago TTM "
@@ -478,6 +545,7 @@ class Site:
         if page.owner is None:
             return [
                 self.chart("Revenue per head (TTM) — company", ["revenue_per_head_ttm_usd"], h),
+                self.benchmark_chart(h),
                 self.chart("Is growth efficient? Revenue per head vs FTE, year over year", yoy, h, note=year_ago_note,
                            series={self.label(n): _from_full_year_ago(self.line(n)) for n in yoy}, keys=yoy,
                            empty_reason="the comparison needs two full years of history"),
@@ -490,6 +558,7 @@ class Site:
                            note=self.notes("rule_of_40", "operating_margin_ttm")),
                 self.chart("Burn multiple", ["burn_multiple"], h),
                 self.bridge_chart(h),
+                self.benchmark_table(),
             ]
         if page.owner == "sales":
             return [

@@ -1,0 +1,38 @@
+{#-
+    Seed kpi_benchmarks is usable: its quartiles run in the direction of the KPI's comparison (p25 below
+    p50 below p75 where higher is better, the other way round where lower is better), and every row cites
+    a public https address. A row that breaks either would place the company in the wrong quartile or
+    publish a figure nobody can check.
+-#}
+with
+
+kpi_benchmarks as (
+    select * from {{ ref('kpi_benchmarks') }}
+),
+
+kpi_targets as (
+    select * from {{ ref('kpi_targets') }}
+),
+
+oriented as (
+    select
+        kpi_benchmarks.kpi_name,
+        kpi_benchmarks.arr_band,
+        kpi_benchmarks.url,
+        case when kpi_targets.comparison = '<=' then -1 else 1 end as direction,
+        kpi_benchmarks.p25,
+        kpi_benchmarks.p50,
+        kpi_benchmarks.p75
+    from kpi_benchmarks
+    inner join kpi_targets
+        on kpi_benchmarks.kpi_name = kpi_targets.kpi_name
+)
+
+select
+    kpi_name,
+    arr_band
+from oriented
+where
+    direction * p25 > direction * p50
+    or direction * p50 > direction * p75
+    or url not like 'https://%'
