@@ -206,7 +206,7 @@ def cmd_benchmark(args: argparse.Namespace) -> None:
 
 
 SUMMARY_KPIS = ("revenue_per_head_ttm_usd", "arr_usd", "avg_fte", "nrr", "gross_margin", "ltv_to_cac",
-                "cac_payback_months", "rule_of_40")
+                "cac_payback_months", "rule_of_40", "arr_per_fte_usd", "product_adoption_rate", "csat")
 WHY_NULL = {"hidden": "hidden (privacy: a group below min_group_size)", "partial_window": "not enough history yet",
             "immature": "cohort still converting", "no_data": "no data (zero denominator)"}
 
@@ -217,7 +217,8 @@ def demo_summary(build_file: Path, published: Path) -> str:
     con = connect(published, read_only=True)
     try:
         rows = con.execute("""
-            select month, kpi_name, kpi_value, value_status, target_comparison, target_value, is_on_target
+            select month, kpi_name, kpi_value, value_status, target_comparison, target_value, is_on_target,
+                arr_band, benchmark_p50, benchmark_p75, benchmark_position
             from marts.fct_kpi_monthly
             where month = (select coalesce(max(month) filter (where is_month_complete), max(month))
                            from marts.fct_kpi_monthly)
@@ -230,13 +231,24 @@ def demo_summary(build_file: Path, published: Path) -> str:
     kpi = {r[1]: r[2:] for r in rows}
 
     def shown(name: str, fmt: str, prefix: str = "") -> str:
-        value, status, comparison, target, on_target = kpi.get(name, (None, "no_data", None, None, None))
+        value, status, comparison, target, on_target = kpi.get(name, (None, "no_data", None, None, None))[:5]
         if value is None:
             return WHY_NULL.get(status, status)
         text = prefix + format(float(value), fmt)
         if target is not None:
             text += f" (target {comparison} {format(float(target), fmt)}: {'met' if on_target else 'missed'})"
         return text
+
+    def against_peers(name: str) -> str:
+        """The KPI's ARR band, its peers' median and top quartile, and where it stands (fct_kpi_monthly)."""
+        from revenue_warehouse.outputs.report import BAND_LABELS, POSITION_TEXT
+
+        band, p50, p75, position = kpi.get(name, (None,) * 9)[5:9]
+        if p50 is None:
+            return "no peer benchmark for its ARR band"
+        quartile = f", top quartile from ${float(p75):,.0f}" if p75 is not None else ""
+        return (f"peers with {BAND_LABELS.get(band, band)} ARR: median ${float(p50):,.0f}{quartile}: "
+                + POSITION_TEXT.get(position or "", "not placed"))
 
     return "\n".join([
         "",
@@ -252,6 +264,9 @@ def demo_summary(build_file: Path, published: Path) -> str:
         f"  LTV:CAC                 {shown('ltv_to_cac', '.2f')}",
         f"  CAC payback (months)    {shown('cac_payback_months', '.1f')}",
         f"  Rule of 40              {shown('rule_of_40', '.1%')}",
+        f"  ARR per FTE             {shown('arr_per_fte_usd', ',.0f', '$')}   {against_peers('arr_per_fte_usd')}",
+        f"  product adoption        {shown('product_adoption_rate', '.1%')}",
+        f"  CSAT (4-5 of 5)         {shown('csat', '.1%')}",
         f"Published marts (for BI tools): {published}",
         f"Private build file (raw data, pay; keep private): {build_file}",
         "Run `warehouse status` for run history and `warehouse check` to re-run the data-quality checks.",

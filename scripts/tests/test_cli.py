@@ -147,7 +147,7 @@ def _demo(folder: Path, *options: str, today: str) -> tuple[str, dict]:
 def _headline(output: str) -> list[str]:
     lines = output.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("Headline KPIs for"))
-    return lines[start:start + 8]
+    return lines[start:start + 11]
 
 
 #: columns that record something that happened: none may lie after the day the data were extracted
