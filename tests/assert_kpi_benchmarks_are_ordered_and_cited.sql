@@ -1,9 +1,11 @@
 {#-
     Seed kpi_benchmarks is usable: its quartiles run in the direction of the KPI's comparison (p25 below
-    p50 below p75 where higher is better, the other way round where lower is better), and every row cites
-    a public https address. A row that breaks either would place the company in the wrong quartile or
-    publish a figure nobody can check.
+    p50 below p75 where higher is better, the other way round where lower is better), every row cites a
+    public https address, and every kpi_name is a KPI of the catalogue (a misspelt one would go unused
+    without a word). A row that breaks one would place the company in the wrong quartile, publish a figure
+    nobody can check, or drop a benchmark silently.
 -#}
+{%- set catalogue = kpi_catalogue() -%}
 with
 
 kpi_benchmarks as (
@@ -36,3 +38,4 @@ where
     direction * p25 > direction * p50
     or direction * p50 > direction * p75
     or url not like 'https://%'
+    or kpi_name not in ({% for kpi in catalogue %}{{ sql_literal(kpi.name) }}{{ ", " if not loop.last }}{% endfor %})

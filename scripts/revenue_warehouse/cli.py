@@ -236,7 +236,7 @@ def demo_summary(build_file: Path, published: Path) -> str:
             return WHY_NULL.get(status, status)
         text = prefix + format(float(value), fmt)
         if target is not None:
-            text += f" (target {comparison} {format(float(target), fmt)}: {'met' if on_target else 'missed'})"
+            text += f" (target {comparison} {prefix}{format(float(target), fmt)}: {'met' if on_target else 'missed'})"
         return text
 
     def against_peers(name: str) -> str:
