@@ -38,4 +38,8 @@ where
     direction * p25 > direction * p50
     or direction * p50 > direction * p75
     or url not like 'https://%'
-    or kpi_name not in ({% for kpi in catalogue %}{{ sql_literal(kpi.name) }}{{ ", " if not loop.last }}{% endfor %})
+    or kpi_name not in (
+        {%- for kpi in catalogue %}
+            {{ sql_literal(kpi.name) }}{{ "," if not loop.last }}
+        {%- endfor %}
+    )
