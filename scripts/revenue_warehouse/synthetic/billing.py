@@ -107,9 +107,12 @@ def _billing(seed: int, scale: float, fx: dict) -> tuple[dict[str, Columns], dic
     sp = {k: v[order] for k, v in sp.items()}
     sub_ids = ids("SUB-", np.arange(1, n_sp + 1), 7)
 
-    # -- seat change once per spell for some: expansion (70%) or contraction, mid-period
+    # -- seat change once per spell for some: expansion (70%) or contraction, mid-period, within the spell's
+    # first two years (spread over a whole long lifetime, an annual enterprise spell of ~15 years changed
+    # almost never inside the window: its segment showed no expansion at all)
     change = (rng.random(n_sp) < 0.38) & (sp["n_periods"] >= 2)
-    change_at = np.where(change, 1 + (rng.random(n_sp) * np.maximum(sp["n_periods"] - 1, 1)).astype(int), 10**6)
+    span = np.minimum(sp["n_periods"] - 1, np.maximum(1, 24 // sp["iv_months"]))
+    change_at = np.where(change, 1 + (rng.random(n_sp) * np.maximum(span, 1)).astype(int), 10**6)
     q0 = seats[sp["cust"]]
     expand = rng.random(n_sp) < 0.7
     q1 = np.where(expand, q0 + np.maximum(1, np.round(q0 * rng.uniform(0.2, 0.8, n_sp))),
