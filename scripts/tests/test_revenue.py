@@ -7,10 +7,12 @@ at 0, FX carried forward), the movement of every customer-month, and recognized 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 
@@ -352,9 +354,6 @@ def test_benchmark_positions_match_an_independent_recomputation(built) -> None:
     """METRICS 10.7: each month's ARR band from the independent MRR (12 x month-end MRR in USD), the band's
     quartiles read straight from the seed files (not the seed tables), and the position of every ok value
     recomputed in the direction of the KPI's target comparison; a value that is not ok is never placed."""
-    import csv
-    from pathlib import Path
-
     calc, con = built
     seeds = Path(__file__).resolve().parents[2] / "seeds"
     with open(seeds / "kpi_benchmarks.csv", newline="") as f:
