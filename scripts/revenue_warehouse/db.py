@@ -25,3 +25,9 @@ def connect(db_path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection
 def table_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
     return bool(con.execute("select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
                             [schema, name]).fetchone()[0])
+
+
+def column_names(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> set[str]:
+    """The columns of schema.name (empty when it does not exist): what a file published by an older version has."""
+    return {r[0] for r in con.execute("select column_name from information_schema.columns "
+                                      "where table_schema = ? and table_name = ?", [schema, name]).fetchall()}

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Callable
 
 from revenue_warehouse.config import WarehouseError
-from revenue_warehouse.db import connect, table_exists
+from revenue_warehouse.db import column_names, connect, table_exists
 from revenue_warehouse.outputs.charts import Series, empty_chart, fmt, line_chart, stacked_bars
 from revenue_warehouse.sql import ident
 
@@ -230,18 +230,14 @@ def read_marts(published: Path) -> Marts:
         # mart's own columns before they are quoted into the query
         components: dict[str, dict] = {}
         for source in sorted({k["source_model"] for k in kpis.values()}):
-            present = {r[0] for r in con.execute(
-                "select column_name from information_schema.columns where table_schema = 'marts' and table_name = ?",
-                [source]).fetchall()}
+            present = column_names(con, "marts", source)
             wanted = sorted({c for k in kpis.values() if k["source_model"] == source
                              for c in (k["component_columns"] or "").split(",") if c} & present)
             where = " where function = 'all'" if "function" in present else ""
             rows = con.execute(f"select month{''.join(', ' + ident(c) for c in wanted)} from marts.{ident(source)}{where}"
                                ).fetchall()
             components[source] = {r[0]: dict(zip(wanted, map(_num, r[1:]))) for r in rows}
-        per_head = {r[0] for r in con.execute(
-            "select column_name from information_schema.columns where table_schema = 'marts' "
-            "and table_name = 'fct_revenue_per_head'").fetchall()}
+        per_head = column_names(con, "marts", "fct_revenue_per_head")
         efficiency = sorted({k["kpi_name"] for k in kpis.values() if k["source_model"] == "fct_revenue_per_head"}
                             & per_head)
         by_function: dict[str, dict[str, list]] = {}
@@ -277,9 +273,7 @@ def read_marts(published: Path) -> Marts:
                 segments.setdefault(name, {}).setdefault(segment, []).append((month, _num(value), st))
                 segment_units[name] = unit
         benchmarks: dict[str, list[tuple]] = {}
-        if "benchmark_p50" in {r[0] for r in con.execute(
-                "select column_name from information_schema.columns where table_schema = 'marts' "
-                "and table_name = 'fct_kpi_monthly'").fetchall()}:
+        if "benchmark_p50" in column_names(con, "marts", "fct_kpi_monthly"):
             for name, month, band, p25, p50, p75, position, source, year, url in con.execute(
                 "select kpi_name, month, arr_band, benchmark_p25, benchmark_p50, benchmark_p75, benchmark_position, "
                 "benchmark_source, benchmark_source_year, benchmark_url from marts.fct_kpi_monthly "
@@ -499,10 +493,12 @@ class Site:
             return ""
         series: Series = {self.label(name): self.line(name)}
         keys = [name]
-        for index, label in ((4, "peers' top quartile (p75)"), (3, "peers' median (p50)"), (2, "peers' bottom quartile (p25)")):
+        for index, label, key in ((4, "peers' top quartile (p75)", "benchmark-p75"),
+                                  (3, "peers' median (p50)", "benchmark-p50"),
+                                  (2, "peers' bottom quartile (p25)", "benchmark-p25")):
             line = [(p[0], p[index]) for p in points]
             if any(v is not None for _, v in line):
-                series[label], keys = line, keys + [f"benchmark-p{index * 25 - 25}"]
+                series[label], keys = line, keys + [key]
         last = points[-1]
         return line_chart("Revenue per head against peers: ARR per FTE vs its ARR band's quartiles", series, "usd",
                           empty_reason=self.why(name),
@@ -514,12 +510,12 @@ class Site:
 
     def benchmark_table(self) -> str:
         """The headline month's KPIs that have a peer benchmark: value, band quartiles, position, source."""
-        rows = []
+        rows, band = [], None
         for name, points in self.m.benchmarks.items():
             point = next((p for p in points if p[0] == self.m.headline), None)
             if point is None or name not in self.m.kpis:
                 continue
-            _, band, p25, p50, p75, position, source, year, url = point
+            _, band, p25, p50, p75, position, source, year, url = point  # one band a month, the same for each KPI
             kind, value = self.kind(name), self.value(name)
             cells = "".join(f'<td class="num">{html.escape(fmt(v, kind))}</td>' for v in (value, p25, p50, p75))
             text = POSITION_TEXT.get(position or "", f"not placed ({self.status(name).replace('_', ' ')})")
@@ -527,7 +523,6 @@ class Site:
                         f'<td>{html.escape(source)} ({year}), <span class="url">{html.escape(url)}</span></td></tr>')
         if not rows:
             return ""
-        band = next((p[1] for pts in self.m.benchmarks.values() for p in pts if p[0] == self.m.headline), None)
         return (f'<figure class="chart wide" id="benchmarks"><figcaption>Against peers — {self.m.headline:%B %Y}, '
                 f'ARR band {html.escape(BAND_LABELS.get(band or "", "unknown"))}</figcaption><table><tr><th>KPI</th>'
                 '<th>value</th><th>p25</th><th>p50</th><th>p75</th><th>position</th><th>source</th></tr>'

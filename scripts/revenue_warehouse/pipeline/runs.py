@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 
 from revenue_warehouse.config import WarehouseError, dbt_target_path, utc_now
-from revenue_warehouse.db import connect, table_exists
+from revenue_warehouse.db import column_names, connect, table_exists
 
 RUN_LOG_DDL = """
 create schema if not exists audit;
@@ -60,9 +60,7 @@ def last_build(con: duckdb.DuckDBPyConnection, status: str | None = None) -> tup
     what its marts were built with. None when no build is recorded (or the log predates vars)."""
     if not table_exists(con, "audit", "run_log"):
         return None
-    columns = {r[0] for r in con.execute("select column_name from information_schema.columns "
-                                         "where table_schema = 'audit' and table_name = 'run_log'").fetchall()}
-    if "vars" not in columns:
+    if "vars" not in column_names(con, "audit", "run_log"):
         return None
     row = con.execute(
         "select vars, as_of_date from audit.run_log where command = 'build' and vars is not null"
